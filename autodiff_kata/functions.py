@@ -1,0 +1,183 @@
+"""The functions graders differentiate and minimise: the chapter's, and random ones.
+
+Random functions are what make hard-coded values and hand-derived formulas fail. Each is a
+small sum of terms, `coef * prim(scale * (x - shift))`, callable on tensors of any dtype,
+device and shape (terms act elementwise, then sum to a scalar), and printed as a formula so
+that a failing example reads like a maths exercise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+from hypothesis import strategies as st
+from torch import Tensor
+
+PRIMITIVES: dict[str, Callable[[Tensor], Tensor]] = {
+    "1": torch.ones_like,
+    "x": lambda u: u,
+    "x**2": lambda u: u**2,
+    "x**3": lambda u: u**3,
+    "sin": torch.sin,
+    "cos": torch.cos,
+    "exp": torch.exp,
+    "tanh": torch.tanh,
+    "sigmoid": torch.sigmoid,
+    "softplus": torch.nn.functional.softplus,
+    "logcosh": lambda u: torch.log(torch.cosh(u)),
+}
+NONLINEAR = ["x**2", "x**3", "sin", "cos", "exp", "tanh", "sigmoid", "softplus", "logcosh"]
+CONVEX = ["x**2", "softplus", "logcosh"]
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+@dataclass(frozen=True)
+class Term:
+    prim: str
+    coef: float = 1.0
+    scale: float = 1.0
+    shift: float = 0.0
+
+    def __call__(self, x: Tensor) -> Tensor:
+        return self.coef * PRIMITIVES[self.prim](self.scale * (x - self.shift))
+
+    def inner(self) -> str:
+        u = (
+            "x"
+            if self.shift == 0
+            else f"(x {'-' if self.shift > 0 else '+'} {_number(abs(self.shift))})"
+        )
+        return u if self.scale == 1 else f"{_number(self.scale)}*{u}"
+
+    def body(self) -> str:
+        """The term without its coefficient."""
+        if self.prim == "1":
+            return "1"
+        if self.prim.startswith("x"):
+            u = self.inner()
+            base = u if u == "x" or self.prim == "x" else f"({u})"
+            return base + self.prim[1:]
+        inner = self.inner()
+        return f"{self.prim}({inner[1:-1] if self.scale == 1 and self.shift else inner})"
+
+    def __str__(self) -> str:
+        if self.prim == "1":
+            return _number(self.coef)
+        return self.body() if self.coef == 1 else f"{_number(self.coef)}*{self.body()}"
+
+
+@dataclass(frozen=True)
+class Fn:
+    """f(x) = the sum of its terms, summed over x's elements."""
+
+    terms: tuple[Term, ...]
+
+    def __call__(self, x: Tensor) -> Tensor:
+        y = self.terms[0](x)
+        for term in self.terms[1:]:
+            y = y + term(x)
+        return y.sum()
+
+    def __repr__(self) -> str:
+        return "f(x) = " + " + ".join(map(str, self.terms)).replace("+ -", "- ")
+
+
+@dataclass(frozen=True)
+class FnOfConstants:
+    """f(x, c0, c1, ...) = Σ c_i**power_i * term_i(x) + rest(x); some constants may go unused."""
+
+    scaled: tuple[tuple[int, int, Term], ...]  # (constant index, power, term)
+    rest: tuple[Term, ...]
+    n_constants: int
+
+    def __call__(self, x: Tensor, *constants: Tensor) -> Tensor:
+        y = x * 0
+        for index, power, term in self.scaled:
+            y = y + constants[index] ** power * term(x)
+        for term in self.rest:
+            y = y + term(x)
+        return y.sum()
+
+    def __repr__(self) -> str:
+        names = ", ".join(f"c{i}" for i in range(self.n_constants))
+        parts = [_scaled(index, power, term) for index, power, term in self.scaled]
+        parts += map(str, self.rest)
+        return f"f(x, {names}) = " + " + ".join(parts).replace("+ -", "- ")
+
+
+def _scaled(index: int, power: int, term: Term) -> str:
+    constant = f"c{index}" + ("**2" if power == 2 else "")
+    coef = "" if term.coef == 1 else f"{_number(term.coef)}*"
+    return coef + constant + ("" if term.prim == "1" else f"*{term.body()}")
+
+
+def quadratic(a: float, b: float, c: float) -> Fn:
+    """The chapter's f(x) = a·x² + b·x + c."""
+    return Fn((Term("x**2", a), Term("x", b), Term("1", c)))
+
+
+def chapter_quadratic_of_constants() -> FnOfConstants:
+    """The chapter's f(x, a, b, c) = a·x² + b·x + c, the constants as arguments."""
+    return FnOfConstants(
+        scaled=((0, 1, Term("x**2")), (1, 1, Term("x")), (2, 1, Term("1"))), rest=(), n_constants=3
+    )
+
+
+def _rounded(low: float, high: float, *, nonzero: bool = False) -> st.SearchStrategy[float]:
+    """Numbers with at most two decimals, so formulas stay readable."""
+    values = st.integers(round(low * 100), round(high * 100)).map(lambda n: n / 100)
+    return values.filter(lambda v: abs(v) >= 0.1) if nonzero else values
+
+
+def terms(prims: list[str], *, positive: bool = False) -> st.SearchStrategy[Term]:
+    coef = _rounded(0.2, 2.0) if positive else _rounded(-2.0, 2.0, nonzero=True)
+    scale = _rounded(0.5, 1.5) if positive else _rounded(-1.5, 1.5, nonzero=True)
+    return st.builds(Term, st.sampled_from(prims), coef, scale, _rounded(-1.0, 1.0))
+
+
+def smooth_functions(max_terms: int = 3) -> st.SearchStrategy[Fn]:
+    """Nonlinear functions with derivatives of moderate size on [-2, 2]."""
+    return st.lists(terms(NONLINEAR), min_size=1, max_size=max_terms).map(lambda t: Fn(tuple(t)))
+
+
+def convex_functions() -> st.SearchStrategy[Fn]:
+    """Convex functions whose curvature keeps SGD stable for a learning rate up to 0.1."""
+    return st.lists(terms(CONVEX, positive=True), min_size=1, max_size=2).map(
+        lambda t: Fn(tuple(t))
+    )
+
+
+@st.composite
+def functions_of_constants(draw: st.DrawFn) -> FnOfConstants:
+    n_constants = draw(st.integers(1, 4))
+    used = draw(st.lists(st.integers(0, n_constants - 1), min_size=1, max_size=3))
+    scaled = tuple(
+        (index, draw(st.sampled_from([1, 2])), draw(terms(["1", "x", *NONLINEAR])))
+        for index in used
+    )
+    rest = tuple(draw(st.lists(terms(NONLINEAR), max_size=1)))
+    return FnOfConstants(scaled, rest, n_constants)
+
+
+@st.composite
+def tensors(
+    draw: st.DrawFn,
+    shapes: tuple[tuple[int, ...], ...] = ((),),
+    dtypes: tuple[torch.dtype, ...] = (torch.float32, torch.float64),
+) -> Tensor:
+    """CPU tensors of the given shapes and dtypes, values in [-2, 2]; tests move them."""
+    shape = draw(st.sampled_from(shapes))
+    count = 1
+    for size in shape:
+        count *= size
+    values = draw(st.lists(points(), min_size=count, max_size=count))
+    return torch.tensor(values, dtype=draw(st.sampled_from(dtypes))).reshape(shape)
+
+
+def points(low: float = -2.0, high: float = 2.0) -> st.SearchStrategy[float]:
+    return _rounded(low, high)

@@ -1,0 +1,298 @@
+"""What the graders assert, phrased for the learner: what was expected, what came back, and
+the likely mistake. Oracles compute the expected answers with torch.func, independently of
+whatever idiom the submission chose."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import torch
+from torch import Tensor
+
+from autodiff_kata.spies import REAL_SGD, CompileRecorder, SGDRecorder
+
+DEVICES = [
+    pytest.param("cpu"),
+    pytest.param(
+        "cuda",
+        marks=pytest.mark.skipif(
+            not torch.cuda.is_available(), reason="CUDA not available: no GPU on this machine"
+        ),
+    ),
+]
+
+
+class GradingFailure(AssertionError):
+    """A wrong answer; the message is all the learner needs to read."""
+
+
+def show(value: Any) -> str:
+    if not isinstance(value, Tensor):
+        return repr(value)
+    v = value.detach().cpu()
+    numbers = f"{v.item():.9g}" if v.dim() == 0 else str([float(f"{n:.9g}") for n in v.flatten()])
+    where = "" if value.device.type == "cpu" else f", {value.device}"
+    return f"tensor({numbers}, {str(value.dtype).removeprefix('torch.')}{where})"
+
+
+def fail(message: str) -> None:
+    __tracebackhide__ = True
+    raise GradingFailure(message)
+
+
+def expect_tensor(got: Any, *, like: Tensor, what: str, dtype: torch.dtype | None = None) -> Tensor:
+    """Fail unless `got` is a plain tensor with `like`'s shape and device, and its dtype
+    (or `dtype`), holding a value rather than a graph."""
+    __tracebackhide__ = True
+    dtype = dtype or like.dtype
+    if isinstance(got, tuple | list) and len(got) == 1 and isinstance(got[0], Tensor):
+        fail(
+            f"{what}: expected a tensor, got a {type(got).__name__} holding one.\n"
+            "Likely mistake: torch.autograd.grad returns a tuple, one gradient per input; "
+            "unpack it: (dydx,) = torch.autograd.grad(y, x)."
+        )
+    if not isinstance(got, Tensor):
+        why = (
+            "a Python number has no dtype or device: return the tensor, without .item() or float()."
+            if isinstance(got, int | float)
+            else "return the tensor itself."
+        )
+        fail(f"{what}: expected a torch.Tensor, got {type(got).__name__} {got!r}.\nHint: {why}")
+    if got.device != like.device:
+        fail(
+            f"{what}: expected a tensor on {like.device} (where the input is), got one on "
+            f"{got.device}.\nLikely mistake: a new tensor made without device=x.device."
+        )
+    if got.dtype != dtype:
+        fail(
+            f"{what}: expected dtype {dtype}, got {got.dtype}.\nLikely mistake: a new tensor "
+            "made without dtype=..., or a cast; the result must keep the input's precision."
+        )
+    if got.shape != like.shape:
+        fail(
+            f"{what}: expected shape {tuple(like.shape)} (the input's), got {tuple(got.shape)}.\n"
+            "Likely mistake: an extra dimension from torch.tensor([...]), or a reshape."
+        )
+    if got.requires_grad:
+        fail(
+            f"{what}: the tensor still tracks gradients (requires_grad=True).\nHint: return a "
+            "plain value: detach() it, or compute it under torch.no_grad()."
+        )
+    return got
+
+
+def is_close(got: Tensor, expected: Tensor, **tolerance: float) -> bool:
+    try:
+        torch.testing.assert_close(got, expected, check_device=False, **tolerance)
+    except AssertionError:
+        return False
+    return True
+
+
+def expect_close(
+    got: Tensor,
+    expected: Tensor,
+    *,
+    what: str,
+    hint: str,
+    mistakes: tuple[tuple[Callable[[], Tensor | None], str], ...] = (),
+    **tolerance: float,
+) -> None:
+    """Fail unless got ≈ expected (assert_close's tolerances for the dtype, or those given).
+    `mistakes` pairs a function giving a known mistake's answer with its explanation: a match
+    names the mistake. They are functions so that only a failure pays for computing them."""
+    __tracebackhide__ = True
+    if is_close(got, expected, **tolerance):
+        return
+    found = f"{what}: expected {show(expected)}, got {show(got)}."
+    for wrong_answer, explanation in mistakes:
+        wrong = wrong_answer()
+        if wrong is not None and is_close(got, wrong.to(got.dtype), **tolerance):
+            fail(f"{found}\nLikely mistake: {explanation}")
+    fail(f"{found}\nHint: {hint}")
+
+
+@dataclass
+class _Snapshot:
+    tensor: Tensor
+    value: Tensor
+    requires_grad: bool
+    grad: Tensor | None
+    version: int
+
+
+class Untouched:
+    """Snapshots the caller's tensors, to check that a submission left them as they were."""
+
+    def __init__(self, **tensors: Tensor) -> None:
+        self.snapshots = {
+            name: _Snapshot(t, t.detach().clone(), t.requires_grad, t.grad, t._version)
+            for name, t in tensors.items()
+        }
+
+    def check(self) -> None:
+        __tracebackhide__ = True
+        for name, s in self.snapshots.items():
+            if s.tensor.requires_grad != s.requires_grad:
+                fail(
+                    f"the caller's {name} now has requires_grad={s.tensor.requires_grad}.\n"
+                    f"Likely mistake: requires_grad_() on the caller's tensor; call it on a copy: "
+                    f"{name}.detach().requires_grad_()."
+                )
+            if s.tensor.grad is not s.grad:
+                fail(
+                    f"the caller's {name} got a .grad it did not have.\nLikely mistake: "
+                    f"backward() through the caller's tensor; differentiate a detached copy."
+                )
+            if s.tensor._version != s.version or not torch.equal(s.tensor.detach(), s.value):
+                fail(
+                    f"the caller's {name} was changed in place (it was {show(s.value)}, now "
+                    f"{show(s.tensor)}).\nLikely mistake: the optimiser was given the caller's "
+                    f"tensor; give it a copy: torch.nn.Parameter({name}.detach().clone())."
+                )
+
+
+# oracles ---------------------------------------------------------------------------------
+
+
+def derivative(f: Callable[[Tensor], Tensor], x: Tensor) -> Tensor:
+    return torch.func.grad(f)(x.detach())
+
+
+def second_derivative(f: Callable[[Tensor], Tensor], x: Tensor) -> Tensor:
+    return torch.func.grad(torch.func.grad(f))(x.detach())
+
+
+@dataclass
+class Descent:
+    """Where `steps` steps of SGD end, and the loss before and after the last step."""
+
+    x: Tensor
+    loss: Tensor
+    loss_before_last_step: Tensor
+
+
+def sgd(
+    f: Callable[[Tensor], Tensor], x0: Tensor, *, steps: int, lr: float, accumulate: bool = False
+) -> Descent:
+    """The reference descent; with `accumulate`, the one a forgotten zero_grad() gives."""
+    x = torch.nn.Parameter(x0.detach().clone())
+    opt = REAL_SGD([x], lr=lr)
+    loss = f(x).detach()  # the loss a zero-step descent reports
+    for _ in range(steps):
+        loss = f(x).detach()
+        gradient = torch.func.grad(f)(x.detach())
+        x.grad = gradient + x.grad if accumulate and x.grad is not None else gradient
+        opt.step()
+    with torch.no_grad():
+        return Descent(x.detach(), f(x), loss)
+
+
+# shared checks ---------------------------------------------------------------------------
+
+
+def check_descent(
+    result: Any,
+    f: Callable[[Tensor], Tensor],
+    x0: Tensor,
+    *,
+    steps: int,
+    lr: float,
+    sgd_recorder: SGDRecorder,
+    closure: bool,
+) -> None:
+    """Grade a minimisation exercise's (x, loss) against the reference descent, and check
+    that torch.optim.SGD took every step, with a closure or without as the exercise says."""
+    __tracebackhide__ = True
+    if not (isinstance(result, tuple | list) and len(result) == 2):
+        fail(f"expected (x, loss), a pair of tensors; got {show(result)}.")
+    x, loss = result
+    x = expect_tensor(x, like=x0, what="the final x")
+    loss = expect_tensor(loss, like=x0.sum(), what="the final loss")
+    reference = sgd(f, x0, steps=steps, lr=lr)
+    expect_close(
+        x,
+        reference.x,
+        what=f"x after {steps} steps of SGD (lr={lr}) on {f!r} from x0={show(x0)}",
+        hint="each step: the gradient at the current x, then opt.step(); exactly `steps` steps.",
+        mistakes=(
+            (
+                lambda: sgd(f, x0, steps=steps, lr=lr, accumulate=True).x,
+                "gradients accumulate from step to step: backward() adds to x.grad, so zero it "
+                "every step (opt.zero_grad()), or assign x.grad instead of adding to it.",
+            ),
+            (
+                lambda: sgd(f, x0, steps=steps, lr=0.01).x,
+                "the lr argument is ignored: pass lr=lr to SGD.",
+            ),
+            (
+                lambda: sgd(f, x0, steps=1000, lr=lr).x,
+                "the steps argument is ignored: loop `steps` times.",
+            ),
+            (
+                lambda: sgd(f, x0, steps=steps - 1, lr=lr).x,
+                "one step short: loop exactly `steps` times.",
+            ),
+            (
+                lambda: sgd(f, x0, steps=steps + 1, lr=lr).x,
+                "one step too many: loop exactly `steps` times.",
+            ),
+            (lambda: x0, "x never moved: does opt.step() see the gradient in x.grad?"),
+        ),
+    )
+    expect_close(
+        loss,
+        f(x.detach()),
+        what=f"the loss returned beside x = {show(x)}",
+        hint="return f at the final x, computed after the loop.",
+        mistakes=(
+            (
+                lambda: reference.loss_before_last_step,
+                "a stale loss, computed before the last step (as the chapter prints); "
+                "compute f(x) again after the loop.",
+            ),
+        ),
+    )
+    if sgd_recorder.optimizers == 0 or sgd_recorder.steps < steps:
+        fail(
+            f"the update was not made by torch.optim.SGD ({sgd_recorder.steps} opt.step() calls "
+            f"for {steps} steps).\nHint: this exercise is about the optimiser: "
+            "opt = torch.optim.SGD([x], lr=lr), then opt.step() each step, not x -= lr * g."
+        )
+    if closure and sgd_recorder.steps_with_closure < steps:
+        fail(
+            "opt.step() was called without a closure.\nHint: this exercise is about "
+            "opt.step(closure): the optimiser calls closure() to get the loss and gradient."
+        )
+    if not closure and sgd_recorder.steps_with_closure:
+        fail(
+            "opt.step(closure) was used; this exercise computes the gradient explicitly.\n"
+            "Hint: store the gradient in x.grad, then call opt.step() with no argument."
+        )
+
+
+def check_compiled(recorder: CompileRecorder, *, runs: int) -> None:
+    """Fail unless the submission ran torch.compile'd code at least `runs` times with no
+    graph break."""
+    __tracebackhide__ = True
+    if recorder.compile_calls == 0:
+        fail(
+            "torch.compile was never called: this is the graph-mode exercise.\n"
+            "Hint: wrap the work in torch.compile(..., fullgraph=True), as @tf.function does."
+        )
+    if recorder.graph_runs < runs:
+        fail(
+            f"the compiled code ran {recorder.graph_runs} times where {runs} were needed: "
+            "the work is done in eager code beside the compiled function.\nHint: call the "
+            "compiled function for the computation itself, every time it is needed."
+        )
+    if recorder.graph_breaks:
+        reasons = "; ".join(recorder.graph_break_reasons())
+        fail(
+            f"the compiled code has {recorder.graph_breaks} graph break(s): {reasons}.\n"
+            "Hint: torch.autograd.grad, backward() and opt.step() break a graph; inside a "
+            "compiled function use torch.func.grad, and keep the optimiser step outside."
+        )

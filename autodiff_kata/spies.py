@@ -1,0 +1,88 @@
+"""Stand-ins the grader puts in place of torch.compile and torch.optim.SGD, to see how a
+submission computes its answer and not only what the answer is.
+
+`CompileRecorder` traces a submission's compiled functions for real with TorchDynamo (so
+code that cannot compile fails as it would under inductor), but hands the graphs to the
+cheap `aot_eager` backend: a test then takes a fraction of a second instead of the
+half-minute inductor needs to compile C++ on a small CPU.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+import torch
+import torch._dynamo
+from torch._dynamo.backends.registry import lookup_backend
+from torch._dynamo.utils import counters
+
+REAL_COMPILE = torch.compile
+REAL_SGD = torch.optim.SGD
+
+
+class CompileRecorder:
+    """Counts torch.compile calls, captured graphs, graph runs and graph breaks."""
+
+    def __init__(self) -> None:
+        self.compile_calls = 0
+        self.graphs: list[torch.fx.GraphModule] = []
+        self.graph_runs = 0
+        self._recent_outputs: deque[torch.Tensor] = deque(maxlen=16)
+        counters.clear()
+
+    @property
+    def graph_breaks(self) -> int:
+        return sum(counters["graph_break"].values())
+
+    def graph_break_reasons(self) -> list[str]:
+        return [reason.split("\n")[0] for reason in counters["graph_break"]]
+
+    def produced(self, tensor: Any) -> bool:
+        """Whether `tensor` is one of the outputs of a recent run of a compiled graph."""
+        return any(tensor is out for out in self._recent_outputs)
+
+    def backend(self, graph: torch.fx.GraphModule, example_inputs: list[Any]) -> Callable:
+        self.graphs.append(graph)
+        compiled = lookup_backend("aot_eager")(graph, example_inputs)
+
+        def run(*args: Any) -> Any:
+            self.graph_runs += 1
+            outputs = compiled(*args)
+            self._recent_outputs.extend(o for o in outputs if isinstance(o, torch.Tensor))
+            return outputs
+
+        return run
+
+    def compile(self, model: Callable | None = None, **options: Any) -> Any:
+        """torch.compile with the same arguments, but this recorder as its backend."""
+        self.compile_calls += 1
+        for inductor_only in ("backend", "mode", "options"):
+            options.pop(inductor_only, None)
+        if model is None:  # used as @torch.compile(...)
+            return REAL_COMPILE(backend=self.backend, **options)
+        return REAL_COMPILE(model, backend=self.backend, **options)
+
+
+class SGDRecorder:
+    """Counts the steps of every torch.optim.SGD a submission makes, and how they were taken."""
+
+    def __init__(self) -> None:
+        self.optimizers = 0
+        self.steps = 0
+        self.steps_with_closure = 0
+        recorder = self
+
+        class RecordingSGD(REAL_SGD):
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, **kwargs)
+                recorder.optimizers += 1
+
+            def step(self, closure: Callable | None = None) -> Any:
+                recorder.steps += 1
+                recorder.steps_with_closure += closure is not None
+                return super().step(closure)
+
+        RecordingSGD.__name__ = RecordingSGD.__qualname__ = "SGD"
+        self.cls = RecordingSGD
