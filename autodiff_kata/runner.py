@@ -9,8 +9,10 @@ out, and the exercises still to grade run in a fresh process.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
+import signal
 import subprocess
 import sys
 import tempfile
@@ -141,10 +143,8 @@ def _watch(process: subprocess.Popen, results: Path, limits: Limits) -> bool:
 
 
 def _kill(process: subprocess.Popen) -> None:
-    try:
-        os.killpg(process.pid, 9)
-    except ProcessLookupError:
-        pass
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
     process.wait()
 
 
