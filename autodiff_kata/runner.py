@@ -24,8 +24,6 @@ from pathlib import Path
 from autodiff_kata.registry import EXERCISES, PROJECT_ROOT, Exercise
 from autodiff_kata.results import ExerciseResult, Report, Status, TestResult
 
-GRADERS = PROJECT_ROOT / "tests" / "graders"
-
 
 @dataclass
 class Limits:
@@ -44,8 +42,8 @@ class Graded:
     returncodes: list[int] = field(default_factory=list)
 
 
-def grader_path(exercise: Exercise) -> Path:
-    return GRADERS / f"test_{exercise.module}.py"
+def grader_path(exercise: Exercise, root: Path = PROJECT_ROOT) -> Path:
+    return root / "tests" / "graders" / f"test_{exercise.module}.py"
 
 
 def _limit_child(limits: Limits) -> None:
@@ -57,6 +55,7 @@ def _limit_child(limits: Limits) -> None:
 
 
 def _pytest_command(
+    root: Path,
     impl: Path,
     exercises: Sequence[Exercise],
     results: Path,
@@ -65,15 +64,15 @@ def _pytest_command(
 ) -> list[str]:
     return [
         sys.executable, "-m", "pytest",
-        "-c", str(PROJECT_ROOT / "pyproject.toml"),
-        "--rootdir", str(PROJECT_ROOT),
+        "-c", str(root / "pyproject.toml"),
+        "--rootdir", str(root),
         "-p", "no:cacheprovider",
         "-q", "--no-header",
         f"--impl={impl}",
         f"--results-json={results}",
         f"--exercise-time-limit={limits.test_seconds}",
         *extra_args,
-        *(str(grader_path(e)) for e in exercises),
+        *(str(grader_path(e, root)) for e in exercises),
     ]  # fmt: skip
 
 
@@ -85,8 +84,10 @@ def grade(
     extra_args: Sequence[str] = (),
     cwd: Path | None = None,
     env: dict[str, str] | None = None,
+    root: Path = PROJECT_ROOT,
 ) -> Graded:
-    """Grade `exercises` of the submission in `impl`, one result per exercise, whatever happens."""
+    """Grade `exercises` of the submission in `impl` with the graders of the project at
+    `root`: one result per exercise, whatever happens."""
     limits = limits or Limits()
     done: dict[str, ExerciseResult] = {}
     output: list[str] = []
@@ -97,7 +98,7 @@ def grade(
         while pending:
             results = Path(scratch) / f"results-{len(returncodes)}.json"
             log = Path(scratch) / f"output-{len(returncodes)}.txt"
-            command = _pytest_command(impl, pending, results, limits, extra_args)
+            command = _pytest_command(root, impl, pending, results, limits, extra_args)
             with log.open("wb") as sink:
                 process = subprocess.Popen(
                     command, cwd=workdir, env=env, stdout=sink, stderr=subprocess.STDOUT,
