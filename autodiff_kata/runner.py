@@ -89,6 +89,7 @@ def grade(
     """Grade `exercises` of the submission in `impl` with the graders of the project at
     `root`: one result per exercise, whatever happens."""
     limits = limits or Limits()
+    impl = impl.resolve()
     done: dict[str, ExerciseResult] = {}
     output: list[str] = []
     returncodes: list[int] = []
