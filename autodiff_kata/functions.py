@@ -179,5 +179,9 @@ def tensors(
     return torch.tensor(values, dtype=draw(st.sampled_from(dtypes))).reshape(shape)
 
 
+def learning_rates() -> st.SearchStrategy[float]:
+    return st.integers(1, 100).map(lambda n: n / 1000)
+
+
 def points(low: float = -2.0, high: float = 2.0) -> st.SearchStrategy[float]:
     return _rounded(low, high)

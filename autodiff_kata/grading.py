@@ -12,6 +12,7 @@ import pytest
 import torch
 from torch import Tensor
 
+from autodiff_kata.functions import quadratic
 from autodiff_kata.spies import REAL_SGD, CompileRecorder, SGDRecorder
 
 DEVICES = [
@@ -82,6 +83,20 @@ def expect_tensor(got: Any, *, like: Tensor, what: str, dtype: torch.dtype | Non
             "plain value: detach() it, or compute it under torch.no_grad()."
         )
     return got
+
+
+def expect_tuple(got: Any, names: tuple[str, ...]) -> tuple[Any, ...]:
+    """Fail unless `got` is a tuple (or list) of len(names) things; return them."""
+    __tracebackhide__ = True
+    expected = f"({', '.join(names)})"
+    if not isinstance(got, tuple | list):
+        fail(f"expected {expected}, got {type(got).__name__} {show(got)}.\nHint: return a tuple.")
+    if len(got) != len(names):
+        fail(
+            f"expected {len(names)} values, {expected}; got {len(got)}.\n"
+            "Hint: return one value for each name above, in that order."
+        )
+    return tuple(got)
 
 
 def is_close(got: Tensor, expected: Tensor, **tolerance: float) -> bool:
@@ -183,12 +198,13 @@ def sgd(
     opt = REAL_SGD([x], lr=lr)
     loss = f(x).detach()  # the loss a zero-step descent reports
     for _ in range(steps):
-        loss = f(x).detach()
-        gradient = torch.func.grad(f)(x.detach())
-        x.grad = gradient + x.grad if accumulate and x.grad is not None else gradient
+        if not accumulate:
+            opt.zero_grad()
+        loss = f(x)
+        loss.backward()
         opt.step()
     with torch.no_grad():
-        return Descent(x.detach(), f(x), loss)
+        return Descent(x.detach(), f(x), loss.detach())
 
 
 # shared checks ---------------------------------------------------------------------------
@@ -207,9 +223,7 @@ def check_descent(
     """Grade a minimisation exercise's (x, loss) against the reference descent, and check
     that torch.optim.SGD took every step, with a closure or without as the exercise says."""
     __tracebackhide__ = True
-    if not (isinstance(result, tuple | list) and len(result) == 2):
-        fail(f"expected (x, loss), a pair of tensors; got {show(result)}.")
-    x, loss = result
+    x, loss = expect_tuple(result, ("x", "loss"))
     x = expect_tensor(x, like=x0, what="the final x")
     loss = expect_tensor(loss, like=x0.sum(), what="the final loss")
     reference = sgd(f, x0, steps=steps, lr=lr)
@@ -256,6 +270,12 @@ def check_descent(
             ),
         ),
     )
+    check_sgd_used(sgd_recorder, steps=steps, closure=closure)
+
+
+def check_sgd_used(sgd_recorder: SGDRecorder, *, steps: int, closure: bool) -> None:
+    """Fail unless torch.optim.SGD took `steps` steps, with a closure or without as asked."""
+    __tracebackhide__ = True
     if sgd_recorder.optimizers == 0 or sgd_recorder.steps < steps:
         fail(
             f"the update was not made by torch.optim.SGD ({sgd_recorder.steps} opt.step() calls "
@@ -274,9 +294,55 @@ def check_descent(
         )
 
 
+def grade_descent(
+    minimise: Callable[..., Any],
+    f: Callable[[Tensor], Tensor],
+    x0: Tensor,
+    *,
+    steps: int,
+    lr: float,
+    sgd_recorder: SGDRecorder,
+    closure: bool,
+) -> None:
+    """Run a minimisation exercise once and grade it, x0 included (left as it was)."""
+    __tracebackhide__ = True
+    sgd_recorder.reset()
+    untouched = Untouched(x0=x0)
+    result = minimise(f, x0, steps=steps, lr=lr)
+    check_descent(result, f, x0, steps=steps, lr=lr, sgd_recorder=sgd_recorder, closure=closure)
+    untouched.check()
+
+
+def check_chapter_descent(
+    minimise: Callable[..., Any], *, sgd_recorder: SGDRecorder, closure: bool
+) -> None:
+    """The chapter's run, with the exercise's default steps and lr: x = 0.99999857, y = 0."""
+    __tracebackhide__ = True
+    f, x0 = quadratic(1, -2, 1), torch.tensor(0.0)
+    sgd_recorder.reset()
+    x, loss = expect_tuple(minimise(f, x0), ("x", "loss"))
+    expect_close(
+        expect_tensor(x, like=x0, what="x"),
+        torch.tensor(0.99999857),
+        what=f"x after 1000 SGD steps (lr=0.01) on {f!r} from x = 0",
+        hint="the defaults must be the chapter's: steps=1000, lr=0.01.",
+        rtol=0,
+        atol=2e-7,  # torch.optim.SGD ends one float32 ulp below TensorFlow's 0.99999857
+    )
+    expect_close(
+        expect_tensor(loss, like=x0, what="loss"),
+        torch.tensor(0.0),
+        what="the loss at the final x",
+        hint="return f at the final x.",
+        rtol=0,
+        atol=0,
+    )
+    check_sgd_used(sgd_recorder, steps=1000, closure=closure)
+
+
 def check_compiled(recorder: CompileRecorder, *, runs: int) -> None:
-    """Fail unless the submission ran torch.compile'd code at least `runs` times with no
-    graph break."""
+    """Fail unless the submission ran torch.compile'd code at least `runs` times since the
+    recorder's last reset, with no graph break."""
     __tracebackhide__ = True
     if recorder.compile_calls == 0:
         fail(

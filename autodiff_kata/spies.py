@@ -28,6 +28,11 @@ class CompileRecorder:
     def __init__(self) -> None:
         self.compile_calls = 0
         self.graphs: list[torch.fx.GraphModule] = []
+        self.reset()
+
+    def reset(self) -> None:
+        """Start counting graph runs and breaks afresh (for the next hypothesis example).
+        compile_calls keeps counting: a module compiles its functions once, at import."""
         self.graph_runs = 0
         self._recent_outputs: deque[torch.Tensor] = deque(maxlen=16)
         counters.clear()
@@ -69,9 +74,7 @@ class SGDRecorder:
     """Counts the steps of every torch.optim.SGD a submission makes, and how they were taken."""
 
     def __init__(self) -> None:
-        self.optimizers = 0
-        self.steps = 0
-        self.steps_with_closure = 0
+        self.reset()
         recorder = self
 
         class RecordingSGD(REAL_SGD):
@@ -86,3 +89,8 @@ class SGDRecorder:
 
         RecordingSGD.__name__ = RecordingSGD.__qualname__ = "SGD"
         self.cls = RecordingSGD
+
+    def reset(self) -> None:
+        self.optimizers = 0
+        self.steps = 0
+        self.steps_with_closure = 0

@@ -1,0 +1,34 @@
+"""Grades exercise 8: exercise 6 with every loss from torch.compile'd code."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from autodiff_kata.functions import convex_functions, learning_rates, tensors
+from autodiff_kata.grading import DEVICES, check_chapter_descent, check_compiled, grade_descent
+
+
+def test_reproduces_the_chapter(impl, sgd_recorder, compile_recorder):
+    check_chapter_descent(
+        impl.minimise_with_closure_in_graph_mode, sgd_recorder=sgd_recorder, closure=True
+    )
+    check_compiled(compile_recorder, runs=1000)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@settings(max_examples=5)
+@given(
+    f=convex_functions(),
+    x0=tensors(shapes=((), (2,))),
+    steps=st.integers(1, 12),
+    lr=learning_rates(),
+)
+def test_minimises_any_convex_function(
+    impl, sgd_recorder, compile_recorder, device, f, x0, steps, lr
+):
+    compile_recorder.reset()
+    grade_descent(
+        impl.minimise_with_closure_in_graph_mode, f, x0.to(device), steps=steps, lr=lr,
+        sgd_recorder=sgd_recorder, closure=True,
+    )  # fmt: skip
+    check_compiled(compile_recorder, runs=steps)
