@@ -1,0 +1,109 @@
+"""The registry, the stubs, the solutions and the graders describe the same course."""
+
+import ast
+
+import pytest
+
+from autodiff_kata.registry import EXERCISES, PROJECT_ROOT, UnknownExercise, find
+
+KATA = PROJECT_ROOT / "kata"
+SOLUTIONS = PROJECT_ROOT / "solutions"
+GRADERS = PROJECT_ROOT / "tests" / "graders"
+
+
+def test_every_exercise_has_a_stub_a_solution_and_a_grader():
+    for exercise in EXERCISES:
+        for path in (
+            KATA / exercise.filename,
+            SOLUTIONS / exercise.filename,
+            GRADERS / f"test_{exercise.module}.py",
+        ):
+            assert path.is_file(), f"exercise {exercise.label}: {path} is missing"
+
+
+def test_no_file_is_left_out_of_the_registry():
+    modules = {e.filename for e in EXERCISES}
+    for folder in (KATA, SOLUTIONS):
+        extra = {p.name for p in folder.glob("*.py")} - modules
+        assert not extra, f"{folder.name}/ holds modules the registry does not list: {extra}"
+    graders = {f"test_{e.module}.py" for e in EXERCISES}
+    extra = {p.name for p in GRADERS.glob("test_*.py")} - graders
+    assert not extra, f"graders for no registered exercise: {extra}"
+
+
+def test_registry_order_is_the_file_order_and_every_entry_is_complete():
+    assert [e.module for e in EXERCISES] == sorted(e.module for e in EXERCISES)
+    assert [e.number for e in EXERCISES] == list(range(1, len(EXERCISES) + 1))
+    for exercise in EXERCISES:
+        assert exercise.module.startswith(f"ex{exercise.number:02d}_"), exercise
+        assert len(exercise.hints) >= 2, f"{exercise.name}: give at least two hint tiers"
+        assert exercise.functions, f"{exercise.name}: name the functions the learner writes"
+
+
+@pytest.mark.parametrize("key", ["3", 3, "second_derivative", "ex03_second_derivative"])
+def test_find_accepts_number_name_and_module(key):
+    assert find(key).number == 3
+
+
+def test_find_names_the_exercises_when_the_key_is_unknown():
+    with pytest.raises(UnknownExercise, match=r"1 \(first_derivative\).*8 \("):
+        find("nine")
+
+
+def _public_functions(tree: ast.Module) -> dict[str, ast.FunctionDef]:
+    return {
+        node.name: node
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef) and not node.name.startswith("_")
+    }
+
+
+def _signature(node: ast.FunctionDef) -> str:
+    returns = ast.unparse(node.returns) if node.returns else ""
+    return f"{node.name}({ast.unparse(node.args)}) -> {returns}"
+
+
+def _raise_lines(tree: ast.Module) -> set[int]:
+    """Line numbers of the stub's `raise NotImplementedError(...)` statements."""
+    return {
+        line
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Raise)
+        for line in range(node.lineno, node.end_lineno + 1)
+    }
+
+
+def _is_subsequence(lines: list[str], of: list[str]) -> bool:
+    remaining = iter(of)
+    return all(line in remaining for line in lines)
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.module)
+def test_stub_is_its_solution_with_the_bodies_taken_out(exercise):
+    stub_source = (KATA / exercise.filename).read_text()
+    solution_source = (SOLUTIONS / exercise.filename).read_text()
+    stub, solution = ast.parse(stub_source), ast.parse(solution_source)
+    assert ast.get_docstring(stub) == ast.get_docstring(solution), "module docstrings differ"
+    stub_functions, solution_functions = _public_functions(stub), _public_functions(solution)
+    assert stub_functions.keys() == solution_functions.keys() == set(exercise.functions)
+    for name, function in stub_functions.items():
+        reference = solution_functions[name]
+        assert _signature(function) == _signature(reference), f"{name}: signatures differ"
+        assert ast.get_docstring(function) == ast.get_docstring(reference), f"{name}: docstring"
+        body = function.body[1:]  # after the docstring
+        assert len(body) == 1 and isinstance(body[0], ast.Raise), f"{name}: body is not a stub"
+        assert ast.unparse(body[0].exc).startswith("NotImplementedError("), name
+    # What is left once the raise statements go must stand in the solution, in order.
+    raised = _raise_lines(stub)
+    kept = [
+        line
+        for number, line in enumerate(stub_source.splitlines(), start=1)
+        if number not in raised and line.strip()
+    ]
+    assert _is_subsequence(kept, [line for line in solution_source.splitlines() if line.strip()])
+
+
+def test_kata_holds_nothing_but_the_stubs():
+    names = {p.name for p in KATA.iterdir() if not p.name.startswith((".", "__pycache__"))}
+    extra = names - {e.filename for e in EXERCISES}
+    assert not extra, f"kata/ is the learner's submission and holds only the stubs: {extra}"
