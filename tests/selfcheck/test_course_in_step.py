@@ -73,9 +73,10 @@ def _raise_lines(tree: ast.Module) -> set[int]:
     }
 
 
-def _is_subsequence(lines: list[str], of: list[str]) -> bool:
+def _first_line_not_in(lines: list[str], of: list[str]) -> str | None:
+    """The first of `lines` that `of` lacks, reading both in order; None if there is none."""
     remaining = iter(of)
-    return all(line in remaining for line in lines)
+    return next((line for line in lines if line not in remaining), None)
 
 
 @pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.module)
@@ -100,7 +101,8 @@ def test_stub_is_its_solution_with_the_bodies_taken_out(exercise):
         for number, line in enumerate(stub_source.splitlines(), start=1)
         if number not in raised and line.strip()
     ]
-    assert _is_subsequence(kept, [line for line in solution_source.splitlines() if line.strip()])
+    missing = _first_line_not_in(kept, [line for line in solution_source.splitlines() if line])
+    assert missing is None, f"a stub line the solution lacks (or has elsewhere): {missing!r}"
 
 
 def test_kata_holds_nothing_but_the_stubs():
