@@ -1,0 +1,704 @@
+"""Benchmarks of what graph mode buys: the cases, their workloads, a synchronising timer, the
+ratio table.
+
+The pytest side lives in tests/benchmarks (see its conftest); everything here is plain code, so
+that it can be checked without timing anything.
+
+Each case is one way of doing one scenario of the chapter on one device: a derivative, a
+second derivative, or 1000 SGD updates of the chapter's quadratic. Exercise cases time the
+function of an exercise module, once from solutions/ (the reference) and once from the
+learner's folder; the other cases are built here, and are timed once.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from autodiff_kata import registry
+from autodiff_kata.functions import quadratic
+
+#: The chapter's minimisation: f(x) = x² − 2x + 1 from x = 0, 1000 SGD steps with lr = 0.01.
+A, B, C = 1.0, -2.0, 1.0
+X0 = 0.0
+STEPS = 1000
+LR = 0.01
+#: Steps fused into one iteration of the graph-mode loops that go beyond the chapter.
+UNROLL = 10
+
+#: Where each scenario should end: f'(0) = −2, f''(0) = 2, x after 1000 steps ≈ 0.99999857.
+EXPECTED_DERIVATIVE = -2.0
+EXPECTED_SECOND_DERIVATIVE = 2.0
+EXPECTED_X = 0.99999857
+X_TOLERANCE = 1e-6  # a few ulps near 1: SGD, a hand-rolled update and inductor differ by one
+
+REAL_COMPILE = torch.compile
+
+SCENARIOS = (
+    "derivative",
+    "second derivative",
+    "minimise with gradients",
+    "minimise with a closure",
+    "beyond the chapter: 1000 updates",
+)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One formulation of one scenario. `exercise` cases are timed for reference and learner."""
+
+    id: str
+    scenario: str
+    label: str
+    compiled: bool = False
+    exercise: str | None = None  # module, e.g. "ex05_minimise_with_gradients"
+    function: str | None = None
+    cuda_only: bool = False
+    host_only: bool = False  # plain Python: no device, measured once, under "cpu"
+    baseline: str | None = None  # the eager case it is compared with
+    steps: int = 1  # derivatives or updates per timed call
+
+    @property
+    def per_step_unit(self) -> str:
+        return "update" if self.steps > 1 else "call"
+
+
+CASES: tuple[Case, ...] = (
+    Case(
+        "ex01-eager",
+        "derivative",
+        "ex01 autograd.grad, eager",
+        exercise="ex01_first_derivative",
+        function="first_derivative",
+    ),
+    Case(
+        "ex04-compiled",
+        "derivative",
+        "ex04 torch.compile(func.grad)",
+        compiled=True,
+        exercise="ex04_derivative_in_graph_mode",
+        function="derivative_in_graph_mode",
+        baseline="ex01-eager",
+    ),
+    Case(
+        "derivative-reduce-overhead",
+        "derivative",
+        "func.grad, compiled, CUDA graphs",
+        compiled=True,
+        cuda_only=True,
+        baseline="ex01-eager",
+    ),
+    Case(
+        "ex03-eager",
+        "second derivative",
+        "ex03 grad(create_graph=True), eager",
+        exercise="ex03_second_derivative",
+        function="second_derivative",
+    ),
+    Case(
+        "second-derivative-compiled",
+        "second derivative",
+        "torch.compile(func.grad(func.grad))",
+        compiled=True,
+        baseline="ex03-eager",
+    ),
+    Case(
+        "second-derivative-reduce-overhead",
+        "second derivative",
+        "func.grad(func.grad), CUDA graphs",
+        compiled=True,
+        cuda_only=True,
+        baseline="ex03-eager",
+    ),
+    Case(
+        "ex05-eager",
+        "minimise with gradients",
+        "ex05 SGD, eager",
+        exercise="ex05_minimise_with_gradients",
+        function="minimise_with_gradients",
+        steps=STEPS,
+    ),
+    Case(
+        "ex07-compiled",
+        "minimise with gradients",
+        "ex07 compiled gradient + SGD",
+        compiled=True,
+        exercise="ex07_minimise_with_gradients_in_graph_mode",
+        function="minimise_with_gradients_in_graph_mode",
+        baseline="ex05-eager",
+        steps=STEPS,
+    ),
+    Case(
+        "ex07-reduce-overhead",
+        "minimise with gradients",
+        "ex07's loop, CUDA graphs",
+        compiled=True,
+        cuda_only=True,
+        baseline="ex05-eager",
+        steps=STEPS,
+    ),
+    Case(
+        "ex06-eager",
+        "minimise with a closure",
+        "ex06 SGD step(closure), eager",
+        exercise="ex06_minimise_with_closure",
+        function="minimise_with_closure",
+        steps=STEPS,
+    ),
+    Case(
+        "ex08-compiled",
+        "minimise with a closure",
+        "ex08 compiled f + step(closure)",
+        compiled=True,
+        exercise="ex08_minimise_with_closure_in_graph_mode",
+        function="minimise_with_closure_in_graph_mode",
+        baseline="ex06-eager",
+        steps=STEPS,
+    ),
+    Case(
+        "ex08-reduce-overhead",
+        "minimise with a closure",
+        "ex08's loop, CUDA graphs",
+        compiled=True,
+        cuda_only=True,
+        baseline="ex06-eager",
+        steps=STEPS,
+    ),
+    Case(
+        "while-loop",
+        "beyond the chapter: 1000 updates",
+        "while_loop, 1 step per iteration",
+        compiled=True,
+        baseline="ex05-eager",
+        steps=STEPS,
+    ),
+    Case(
+        "while-loop-fused",
+        "beyond the chapter: 1000 updates",
+        f"while_loop, {UNROLL} fused steps per iteration",
+        compiled=True,
+        baseline="ex05-eager",
+        steps=STEPS,
+    ),
+    Case(
+        "while-loop-fused-cpp",
+        "beyond the chapter: 1000 updates",
+        f"while_loop, {UNROLL} fused steps, C++ wrapper",
+        compiled=True,
+        baseline="ex05-eager",
+        steps=STEPS,
+    ),
+    Case(
+        "chunks-reduce-overhead",
+        "beyond the chapter: 1000 updates",
+        f"chunks of {UNROLL} fused steps, CUDA graphs",
+        compiled=True,
+        cuda_only=True,
+        baseline="ex05-eager",
+        steps=STEPS,
+    ),
+    Case(
+        "python-floats",
+        "beyond the chapter: 1000 updates",
+        "floor: the same updates on Python floats",
+        host_only=True,
+        baseline="ex05-eager",
+        steps=STEPS,
+    ),
+)
+
+CASES_BY_ID = {case.id: case for case in CASES}
+DEVICES = ("cpu", "cuda")
+FLOOR = "python-floats"
+
+
+@dataclass(frozen=True)
+class Param:
+    """One benchmark test: a case on a device, for the reference or the learner."""
+
+    case: Case
+    device: str
+    impl: str  # "reference" or "learner" for exercise cases, "" otherwise
+
+    @property
+    def id(self) -> str:
+        return "-".join(part for part in (self.device, self.case.id, self.impl) if part)
+
+
+def params() -> list[Param]:
+    """Every benchmark test, CUDA ones included (they skip, with a reason, without CUDA)."""
+    out = []
+    for device in DEVICES:
+        for case in CASES:
+            if (case.cuda_only and device != "cuda") or (case.host_only and device != "cpu"):
+                continue
+            impls = ("reference", "learner") if case.exercise else ("",)
+            out.extend(Param(case, device, impl) for impl in impls)
+    return out
+
+
+def skip_reason(device: str) -> str | None:
+    """Why cases on `device` cannot run here, or None if they can."""
+    if torch.device(device).type != "cuda":
+        return None
+    if not torch.cuda.is_available():
+        build = (
+            f"built with CUDA {torch.version.cuda}" if torch.version.cuda else "a CPU-only build"
+        )
+        return (
+            f"CUDA is not available (torch {torch.__version__}, {build}, "
+            f"{torch.cuda.device_count()} devices): CUDA cases not measured"
+        )
+    return None
+
+
+def require_device(device: str) -> None:
+    """Skip the running test, with the reason, if `device` is not available here."""
+    import pytest
+
+    reason = skip_reason(device)
+    if reason:
+        pytest.skip(reason)
+
+
+# timing -------------------------------------------------------------------------------------
+
+
+def synchronised(run: Callable[[], Any], device: str | torch.device) -> Callable[[], Any]:
+    """`run`, followed by torch.cuda.synchronize(device) when the device is CUDA: CUDA work is
+    asynchronous, and a timer that stops before it ends times the launches, not the work."""
+    device = torch.device(device)
+    if device.type != "cuda":
+        return run
+
+    def run_and_wait() -> Any:
+        result = run()
+        torch.cuda.synchronize(device)
+        return result
+
+    return run_and_wait
+
+
+def first_call(run: Callable[[], Any]) -> tuple[float, Any]:
+    """Seconds the first call of a (synchronised) run takes, compiling included, and its result."""
+    start = time.perf_counter()
+    result = run()
+    return time.perf_counter() - start, result
+
+
+def reset_peak_memory(device: str | torch.device) -> None:
+    device = torch.device(device)
+    if device.type == "cuda":
+        torch.cuda.reset_peak_memory_stats(device)
+
+
+def peak_memory(device: str | torch.device) -> int | None:
+    """Bytes of device memory allocated at the peak since the last reset; None on a CPU."""
+    device = torch.device(device)
+    return torch.cuda.max_memory_allocated(device) if device.type == "cuda" else None
+
+
+def cheap_compile(model: Callable | None = None, **options: Any) -> Any:
+    """torch.compile, traced for real by TorchDynamo but run by the `eager` backend: it checks
+    that a case compiles (no graph break under fullgraph=True) in a fraction of a second."""
+    for inductor_only in ("backend", "mode", "options"):
+        options.pop(inductor_only, None)
+    if model is None:
+        return REAL_COMPILE(backend="eager", **options)
+    return REAL_COMPILE(model, backend="eager", **options)
+
+
+# exercise modules ---------------------------------------------------------------------------
+
+
+def load_function(folder: Path, module: str, function: str, role: str) -> Callable[..., Any]:
+    """`function` from `folder/module.py`, imported under a name of its own for each role, so
+    that the reference and the learner's module live side by side. Import errors propagate."""
+    path = Path(folder) / f"{module}.py"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} does not exist")
+    name = f"_bench_{role}_{module}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    loaded = importlib.util.module_from_spec(spec)
+    sys.modules[name] = loaded
+    try:
+        spec.loader.exec_module(loaded)
+    except BaseException:
+        sys.modules.pop(name, None)
+        raise
+    found = getattr(loaded, function, None)
+    if not callable(found):
+        raise AttributeError(f"{path.name} has no function {function}()")
+    return found
+
+
+def reference_folder() -> Path:
+    return registry.PROJECT_ROOT / "solutions"
+
+
+# workloads ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Workload:
+    """A zero-argument callable that does the case's work once, and a check of its result."""
+
+    run: Callable[[], Any]
+    check: Callable[[Any], None] = field(default=lambda result: None)
+
+
+def _expect(what: str, got: float, expected: float, tolerance: float = 1e-6) -> None:
+    if not math.isclose(got, expected, abs_tol=tolerance):
+        raise AssertionError(f"{what}: got {got!r}, expected {expected!r} (±{tolerance})")
+
+
+def _check_derivative(result: Any) -> None:
+    dydx = result[0] if isinstance(result, tuple) else result
+    _expect("df/dx at x = 0", float(dydx), EXPECTED_DERIVATIVE)
+
+
+def _check_second_derivative(result: Any) -> None:
+    _expect("d²f/dx² at x = 0", float(result), EXPECTED_SECOND_DERIVATIVE)
+
+
+def _check_minimum(result: Any) -> None:
+    x = result[0] if isinstance(result, tuple) else result
+    _expect(f"x after {STEPS} steps", float(x), EXPECTED_X, X_TOLERANCE)
+
+
+CHECKS: dict[str, Callable[[Any], None]] = {
+    "derivative": _check_derivative,
+    "second derivative": _check_second_derivative,
+}
+
+
+def _check_float64_minimum(result: Any) -> None:
+    # float64 does not stall: x = 1 − 0.98¹⁰⁰⁰, up to rounding
+    _expect(f"x after {STEPS} float64 steps", float(result), 1 - (1 - 2 * A * LR) ** STEPS, 1e-12)
+
+
+def check_for(case: Case) -> Callable[[Any], None]:
+    if case.host_only:
+        return _check_float64_minimum
+    return CHECKS.get(case.scenario, _check_minimum)
+
+
+def chapter_function() -> Callable[[Tensor], Tensor]:
+    return quadratic(A, B, C)
+
+
+def exercise_workload(
+    case: Case, function: Callable[..., Any], device: str | torch.device
+) -> Workload:
+    """The exercise's function called as the chapter calls it, on `device`."""
+    f = chapter_function()
+    x0 = torch.tensor(X0, device=device)
+    if case.steps > 1:
+        return Workload(lambda: function(f, x0, steps=case.steps, lr=LR), check_for(case))
+    return Workload(lambda: function(f, x0), check_for(case))
+
+
+def derivative_compiled(f: Callable[[Tensor], Tensor], mode: str | None = None) -> Callable:
+    """(df/dx, x) by one compiled graph, as exercise 4, in a given compile mode."""
+
+    def derivative_and_input(x: Tensor) -> tuple[Tensor, Tensor]:
+        return torch.func.grad(f)(x), x
+
+    return torch.compile(derivative_and_input, fullgraph=True, mode=mode)
+
+
+def second_derivative_compiled(f: Callable[[Tensor], Tensor], mode: str | None = None) -> Callable:
+    """d²f/dx² by one compiled graph: a function transform nested in one, no double backward."""
+    return torch.compile(torch.func.grad(torch.func.grad(f)), fullgraph=True, mode=mode)
+
+
+def minimise_with_gradients_cuda_graphs(
+    f: Callable[[Tensor], Tensor], x0: Tensor, *, steps: int = STEPS, lr: float = LR
+) -> tuple[Tensor, Tensor]:
+    """Exercise 7's loop, its compiled gradient replayed as a CUDA graph (reduce-overhead)."""
+    x = torch.nn.Parameter(x0.detach().clone())
+    opt = torch.optim.SGD([x], lr=lr)
+    gradient = torch.compile(torch.func.grad(f), fullgraph=True, mode="reduce-overhead")
+    for _ in range(steps):
+        torch.compiler.cudagraph_mark_step_begin()
+        # The graph's output lives in memory the next replay overwrites: copy it out.
+        x.grad = gradient(x.detach()).clone()
+        opt.step()
+    with torch.no_grad():
+        return x.detach(), f(x)
+
+
+def minimise_with_closure_cuda_graphs(
+    f: Callable[[Tensor], Tensor], x0: Tensor, *, steps: int = STEPS, lr: float = LR
+) -> tuple[Tensor, Tensor]:
+    """Exercise 8's loop, its compiled loss (forward and backward) replayed as CUDA graphs."""
+    x = torch.nn.Parameter(x0.detach().clone())  # a parameter: CUDA graphs keep its address
+    opt = torch.optim.SGD([x], lr=lr)
+    loss_of = torch.compile(f, fullgraph=True, mode="reduce-overhead")
+
+    def closure() -> Tensor:
+        torch.compiler.cudagraph_mark_step_begin()
+        opt.zero_grad()
+        loss = loss_of(x)
+        loss.backward()
+        return loss.detach().clone()
+
+    for _ in range(steps):
+        opt.step(closure)
+    with torch.no_grad():
+        return x.detach(), f(x)
+
+
+def sgd_while_loop(
+    f: Callable[[Tensor], Tensor], *, unroll: int = 1
+) -> Callable[[Tensor, Tensor, Tensor], tuple[Tensor, Tensor]]:
+    """SGD as one `torch.while_loop`, ready for torch.compile(fullgraph=True).
+
+    The body is functional (x in, x out; no optimiser, no in-place update), as while_loop
+    requires. With `unroll` > 1 each iteration takes that many steps, each masked by
+    torch.where once the step count is reached, so that any count works; inductor fuses the
+    steps of one iteration into one kernel, so the loop runs `unroll` times fewer kernels.
+    """
+    gradient = torch.func.grad(f)
+
+    def minimise(x: Tensor, steps: Tensor, lr: Tensor) -> tuple[Tensor, Tensor]:
+        def more(i: Tensor, x: Tensor) -> Tensor:
+            return i < steps
+
+        def step(i: Tensor, x: Tensor) -> tuple[Tensor, Tensor]:
+            if unroll == 1:
+                return i + 1, x - lr * gradient(x)
+            for j in range(unroll):
+                x = torch.where(i + j < steps, x - lr * gradient(x), x)
+            return i + unroll, x
+
+        _, x = torch.while_loop(more, step, (torch.zeros_like(steps), x))
+        return x, f(x)
+
+    return minimise
+
+
+def sgd_chunk(f: Callable[[Tensor], Tensor], unroll: int, lr: float) -> Callable:
+    """`unroll` SGD steps, x in and x out: a straight-line graph to compile and replay."""
+    gradient = torch.func.grad(f)
+
+    def chunk(x: Tensor) -> Tensor:
+        for _ in range(unroll):
+            x = x - lr * gradient(x)
+        return x
+
+    return chunk
+
+
+def built_workload(case: Case, device: str | torch.device) -> Workload:
+    """The workload of a case that is built here, not an exercise's function."""
+    f = chapter_function()
+    device = torch.device(device)
+    x0 = torch.tensor(X0, device=device)
+    check = check_for(case)
+    if case.id == "derivative-reduce-overhead":
+        derivative = derivative_compiled(f, mode="reduce-overhead")
+        return Workload(lambda: tuple(t.clone() for t in derivative(x0)), check)
+    if case.id == "second-derivative-compiled":
+        second = second_derivative_compiled(f)
+        return Workload(lambda: second(x0), check)
+    if case.id == "second-derivative-reduce-overhead":
+        second = second_derivative_compiled(f, mode="reduce-overhead")
+        return Workload(lambda: second(x0).clone(), check)
+    if case.id == "ex07-reduce-overhead":
+        return Workload(lambda: minimise_with_gradients_cuda_graphs(f, x0), check)
+    if case.id == "ex08-reduce-overhead":
+        return Workload(lambda: minimise_with_closure_cuda_graphs(f, x0), check)
+    if case.id.startswith("while-loop"):
+        unroll = 1 if case.id == "while-loop" else UNROLL
+        options = {"cpp_wrapper": True} if case.id.endswith("-cpp") else None
+        minimise = torch.compile(sgd_while_loop(f, unroll=unroll), fullgraph=True, options=options)
+        steps = torch.tensor(case.steps, device=device)
+        lr = torch.tensor(LR, device=device)
+        return Workload(lambda: minimise(x0, steps, lr), check)
+    if case.id == "chunks-reduce-overhead":
+        chunk = torch.compile(sgd_chunk(f, UNROLL, LR), fullgraph=True, mode="reduce-overhead")
+
+        def minimise_in_chunks() -> tuple[Tensor, Tensor]:
+            x = x0
+            for _ in range(case.steps // UNROLL):
+                x = x.clone()  # out of the memory the next replay overwrites
+                torch.compiler.cudagraph_mark_step_begin()
+                x = chunk(x)
+            x = x.clone()
+            return x, f(x)
+
+        return Workload(minimise_in_chunks, check)
+    if case.id == FLOOR:
+        return Workload(lambda: python_floats(A, B, X0, steps=case.steps, lr=LR), check)
+    raise LookupError(f"no workload for case {case.id!r}")
+
+
+def python_floats(a: float, b: float, x: float, *, steps: int = STEPS, lr: float = LR) -> float:
+    """The same SGD updates on f(x) = a·x² + b·x + c, in plain Python floats (float64)."""
+    for _ in range(steps):
+        x -= lr * (2 * a * x + b)
+    return x
+
+
+# results and the ratio table ----------------------------------------------------------------
+
+
+@dataclass
+class Measurement:
+    """What one benchmark test found: steady-state median, first call, peak memory; or why not."""
+
+    median_s: float | None = None
+    first_call_s: float | None = None
+    peak_memory_bytes: int | None = None
+    skipped: str | None = None
+
+    @property
+    def compile_s(self) -> float | None:
+        if self.median_s is None or self.first_call_s is None:
+            return None
+        return max(self.first_call_s - self.median_s, 0.0)
+
+
+def format_time(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
+        if seconds >= scale:
+            return f"{seconds / scale:.3g} {unit}"
+    return f"{seconds / 1e-9:.3g} ns"
+
+
+def format_ratio(ratio: float | None) -> str:
+    if ratio is None:
+        return "—"
+    return f"{ratio:.3g}" if ratio < 10 else f"{ratio:,.0f}"
+
+
+def break_even(case: Case, eager_s: float, compiled_s: float, compile_s: float) -> float | None:
+    """Steps (or calls) after which compiling has paid for itself; inf if it never does."""
+    saved = (eager_s - compiled_s) / case.steps
+    return compile_s / saved if saved > 0 else math.inf
+
+
+def _format_count(count: float | None, unit: str) -> str:
+    if count is None:
+        return "—"
+    if math.isinf(count):
+        return "never"
+    return f"{count:,.0f} {unit}s"
+
+
+Results = dict[tuple[str, str, str], Measurement]  # (device, case id, impl) -> measurement
+
+
+def _status(measurement: Measurement | None) -> str | None:
+    if measurement is None:
+        return "not run"
+    if measurement.skipped:
+        return measurement.skipped
+    return None
+
+
+def ratio_table(results: Results, device: str) -> list[str]:
+    """The ratios of one device's run, as a Markdown table, plus notes below it."""
+    if all(key[0] != device for key in results):
+        return []
+    primary = "reference"
+
+    def get(case: Case, impl: str) -> Measurement | None:
+        dev = "cpu" if case.host_only else device
+        return results.get((dev, case.id, impl if case.exercise else ""))
+
+    lines = [
+        "| scenario | case | time | compiled/eager | speed-up | learner | learner/ref "
+        "| compile | break-even |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    notes: list[str] = []
+    for scenario in SCENARIOS:
+        for case in (c for c in CASES if c.scenario == scenario):
+            if case.host_only and device != "cpu" and get(case, primary) is None:
+                continue
+            if case.cuda_only and device != "cuda":
+                continue
+            ref = get(case, primary)
+            if ref is None:
+                continue
+            cells = [scenario, case.label]
+            if ref.skipped or ref.median_s is None:
+                cells += [_status(ref) or "—", *["—"] * 6]
+                lines.append("| " + " | ".join(cells) + " |")
+                continue
+            base = get(CASES_BY_ID[case.baseline], primary) if case.baseline else None
+            base_s = base.median_s if base and not base.skipped else None
+            ratio = ref.median_s / base_s if base_s else None
+            cells += [
+                format_time(ref.median_s),
+                format_ratio(ratio) if case.baseline else "1",
+                (f"{format_ratio(1 / ratio)}×" if ratio else "—") if case.baseline else "1×",
+            ]
+            if case.exercise:
+                mine = get(case, "learner")
+                status = _status(mine)
+                cells += [
+                    format_time(mine.median_s) if status is None else status,
+                    format_ratio(mine.median_s / ref.median_s) if status is None else "—",
+                ]
+            else:
+                cells += ["n/a", "n/a"]
+            if case.compiled and ref.compile_s is not None:
+                cells.append(format_time(ref.compile_s))
+                even = break_even(case, base_s, ref.median_s, ref.compile_s) if base_s else None
+                cells.append(_format_count(even, case.per_step_unit))
+            else:
+                cells += ["—", "—"]
+            lines.append("| " + " | ".join(cells) + " |")
+    floor = get(CASES_BY_ID[FLOOR], primary)
+    eager = get(CASES_BY_ID["ex05-eager"], primary)
+    if floor and eager and floor.median_s and eager.median_s and not eager.skipped:
+        notes.append(
+            f"eager/floor: {STEPS} eager SGD updates (ex05) take "
+            f"{format_ratio(eager.median_s / floor.median_s)}× as long as the same updates "
+            "on Python floats."
+        )
+    peaks = [
+        f"{case.label}: {m.peak_memory_bytes / 1024:.1f} KiB"
+        for case in CASES
+        for m in [get(case, primary)]
+        if m and m.peak_memory_bytes is not None
+    ]
+    if peaks:
+        notes.append("peak device memory (reference): " + "; ".join(peaks))
+    return [*lines, "", *notes] if notes else lines
+
+
+def environment(device: str) -> str:
+    """The line that says where a table was measured."""
+    if torch.device(device).type == "cuda":
+        where = torch.cuda.get_device_name(device) if torch.cuda.is_available() else "no device"
+    else:
+        where = cpu_model()
+    threads = torch.get_num_threads()
+    return f"{device}: {where}; torch {torch.__version__}; {threads} threads; {time.strftime('%F')}"
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    import platform
+
+    return platform.processor() or platform.machine()
