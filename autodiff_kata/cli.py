@@ -1,0 +1,338 @@
+"""The learner's command line: the board, grading, hints, watch, reset and the reference.
+
+Every grade comes from the project's pytest graders, run by autodiff_kata.runner exactly as
+`pytest` runs them: the command line never grades differently.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import shutil
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from rich.syntax import Syntax
+from rich.text import Text
+
+from autodiff_kata import stubs
+from autodiff_kata.project import NoProject, Project, is_project
+from autodiff_kata.registry import EXERCISES, Exercise, UnknownExercise, find
+from autodiff_kata.state import State
+from autodiff_kata.view import Output, Progress, all_pass, progress, report_json
+
+EXIT_OK = 0  # every exercise asked for passes; or the command did what was asked
+EXIT_FAIL = 1  # some exercise asked for does not pass; or the command was declined
+EXIT_USAGE = 2  # bad arguments, unknown exercise, no project, no confirmation
+EXIT_INTERRUPTED = 130
+
+EPILOG = """\
+the learner's loop:
+  {prog}                 the board: every exercise, the next one to do
+  edit kata/exNN_*.py, then
+  {prog} check N         grade it, with the graders' messages
+  {prog} hint N          stuck? one more hint each time
+  {prog} watch           or: re-grade on every save, move on when it passes
+  {prog} solution N      the reference, once it passes
+
+Exercises are named by number (3) or name (second_derivative).
+
+exit codes:
+  0    status/check: every exercise asked for passes; other commands: done
+  1    status/check: some exercise does not pass; solution: refused, the exercise
+       does not pass yet (use --force); reset: declined at the prompt
+  2    usage error: bad arguments, unknown exercise, no kata project found,
+       reset without --yes when nobody is at a terminal to confirm
+  130  interrupted with Ctrl-C (watch quits with 0)
+"""
+
+
+class UsageError(Exception):
+    """A request the command line cannot act on; the message says how to fix it."""
+
+
+def exercise_arg(text: str) -> Exercise:
+    try:
+        return find(text)
+    except UnknownExercise as error:
+        raise UsageError(str(error)) from None
+
+
+def build_parser(prog: str) -> argparse.ArgumentParser:
+    # Options shared by every command, accepted before or after the command's name.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--project",
+        type=Path,
+        default=argparse.SUPPRESS,
+        metavar="DIR",
+        help="the kata checkout to act on (default: the one around the current directory)",
+    )
+    with_json = argparse.ArgumentParser(add_help=False)
+    with_json.add_argument(
+        "--json",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="print machine-readable JSON instead of text",
+    )
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="Automatic differentiation in PyTorch, as a kata: eight exercises in "
+        "kata/, graded by the project's pytest graders.",
+        epilog=EPILOG.format(prog=prog),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[common, with_json],
+    )
+    parser.set_defaults(command="status", project=None, json=False)
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    def command(name: str, help: str, *parents: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help, description=help, parents=[common, *parents])
+        sub.set_defaults(command=name)
+        return sub
+
+    command("status", "the board: every exercise, pass / fail / not started (default)", with_json)
+    check = command("check", "grade one exercise, or all, with the graders' messages", with_json)
+    check.add_argument("exercise", nargs="?", help="number or name (default: all)")
+    check.add_argument("-v", "--verbose", action="store_true", help="also show pytest's output")
+    hint = command("hint", "the next hint for an exercise, one more each time", with_json)
+    hint.add_argument("exercise", help="number or name")
+    watch = command("watch", "re-grade the current exercise on every save (Ctrl-C quits)")
+    watch.add_argument("--max-runs", type=int, default=None, help=argparse.SUPPRESS)
+    watch.add_argument("--timeout", type=float, default=None, help=argparse.SUPPRESS)
+    reset = command("reset", "restore an exercise's stub; your file is backed up first")
+    reset.add_argument("exercise", nargs="?", help="number or name")
+    reset.add_argument("--all", action="store_true", help="reset every exercise")
+    reset.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
+    solution = command("solution", "the reference solution, once the exercise passes")
+    solution.add_argument("exercise", help="number or name")
+    solution.add_argument("--force", action="store_true", help="show it even before it passes")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, prog: str = "autodiff-kata") -> int:
+    """Run one command; returns the exit code (see EPILOG)."""
+    out = Output(prog)
+    try:
+        args = build_parser(prog).parse_args(argv)
+    except SystemExit as exit:  # argparse has printed the usage and the error (or --help)
+        return exit.code if isinstance(exit.code, int) else EXIT_USAGE
+    try:
+        project = _project(args.project)
+        return COMMANDS[args.command](args, project, out)
+    except (UsageError, NoProject) as error:
+        out.error(str(error))
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        out.error("interrupted.")
+        return EXIT_INTERRUPTED
+
+
+def _project(path: Path | None) -> Project:
+    if path is None:
+        return Project.locate()
+    if not is_project(path.resolve()):
+        raise UsageError(
+            f"--project {path}: not a kata checkout (it needs pyproject.toml, kata/ and "
+            "tests/graders/)."
+        )
+    return Project(path.resolve())
+
+
+# commands ------------------------------------------------------------------------------
+
+
+def status(args: argparse.Namespace, project: Project, out: Output) -> int:
+    report = project.grade(EXERCISES).report
+    if args.json:
+        out.json(report_json(project, report, "status"))
+    else:
+        out.board(project, report)
+    return EXIT_OK if all_pass(report) else EXIT_FAIL
+
+
+def check(args: argparse.Namespace, project: Project, out: Output) -> int:
+    exercises = [exercise_arg(args.exercise)] if args.exercise else list(EXERCISES)
+    graded = project.grade(exercises)
+    report = graded.report
+    if args.json:
+        out.json(report_json(project, report, "check"))
+        return EXIT_OK if all_pass(report) else EXIT_FAIL
+    if args.verbose:
+        out.console.print(Text(graded.output.rstrip()))
+    for result in report.exercises:
+        out.result(project, result)
+    if len(exercises) > 1:
+        out.print((f"{report.passed}/{len(exercises)} exercises pass", "bold"))
+        out.next_steps(project, report)
+    return EXIT_OK if all_pass(report) else EXIT_FAIL
+
+
+def hint(args: argparse.Namespace, project: Project, out: Output) -> int:
+    exercise = exercise_arg(args.exercise)
+    state = State.load(project.state_path)
+    total = len(exercise.hints)
+    before = min(state.hints_seen.get(exercise.name, 0), total)
+    shown = min(before + 1, total)
+    if shown != before:
+        state.hints_seen[exercise.name] = shown
+        state.save()
+    if args.json:
+        hints = list(exercise.hints[:shown])
+        out.json({"exercise": exercise.name, "shown": shown, "total": total, "hints": hints})
+        return EXIT_OK
+    if total == 0:
+        out.print(f"{exercise.label} has no hints.")
+        return EXIT_OK
+    out.print((f"Hints for {exercise.label} ({shown} of {total}):", "bold"))
+    for number, text in enumerate(exercise.hints[:shown], start=1):
+        fresh = number == shown and shown != before
+        out.print((f"  {number}. ", "bold"), (text, "bold" if fresh else "dim"))
+    if shown < total:
+        out.print(
+            "More: ",
+            out.command("hint", exercise.number),
+            f" again for hint {shown + 1} of {total}.",
+        )
+    else:
+        out.print(
+            "That is the last hint. Once the exercise passes, ",
+            out.command("solution", exercise.number),
+            " shows the reference.",
+        )
+    return EXIT_OK
+
+
+def reset(args: argparse.Namespace, project: Project, out: Output) -> int:
+    if args.all == bool(args.exercise):
+        raise UsageError("reset: name one exercise (reset 3) or pass --all, not both.")
+    targets = list(EXERCISES) if args.all else [exercise_arg(args.exercise)]
+    plan: list[tuple[Exercise, str, str]] = []
+    for exercise in targets:
+        try:
+            text, origin = stubs.stub(project, exercise)
+        except (OSError, SyntaxError) as error:
+            out.error(f"cannot find the stub of {exercise.label}: {error}")
+            return EXIT_FAIL
+        learner = project.learner_file(exercise)
+        if learner.is_file() and learner.read_text() == text:
+            out.print(f"{exercise.label}: already the stub, nothing to do.")
+            continue
+        plan.append((exercise, text, origin))
+    if not plan:
+        return EXIT_OK
+    out.print(("This restores the stub of:", "bold"))
+    for exercise, _, _ in plan:
+        out.print(f"  {exercise.label} ({project.relative(project.learner_file(exercise))})")
+    out.print(f"Your files are first copied to {project.relative(project.backups)}/.")
+    if not args.yes and not _confirm(out, "Reset?"):
+        return EXIT_FAIL
+    stamp = datetime.now().strftime("%Y-%m-%dT%H-%M-%S")
+    for exercise, text, origin in plan:
+        learner = project.learner_file(exercise)
+        saved = ""
+        if learner.exists():
+            backup = _backup_path(project, exercise, stamp)
+            backup.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(learner, backup)
+            saved = f"; your version is in {project.relative(backup)}"
+        learner.write_text(text)
+        out.print((f"{exercise.label}: ", "bold"), f"restored ({origin}){saved}.")
+    return EXIT_OK
+
+
+def _confirm(out: Output, question: str) -> bool:
+    if not sys.stdin or not sys.stdin.isatty():
+        raise UsageError(
+            "reset asks for confirmation, and there is no terminal to answer it: "
+            "pass --yes to reset anyway (your files are backed up first)."
+        )
+    try:
+        answer = input(f"{question} [y/N] ")
+    except EOFError:
+        answer = ""
+    if answer.strip().lower() in ("y", "yes"):
+        return True
+    out.print("Nothing was reset.")
+    return False
+
+
+def _backup_path(project: Project, exercise: Exercise, stamp: str) -> Path:
+    """kata/.backup/<module>.<time>.py, never overwriting an earlier backup."""
+    path = project.backups / f"{exercise.module}.{stamp}.py"
+    count = 1
+    while path.exists():
+        path = project.backups / f"{exercise.module}.{stamp}-{count}.py"
+        count += 1
+    return path
+
+
+def solution(args: argparse.Namespace, project: Project, out: Output) -> int:
+    exercise = exercise_arg(args.exercise)
+    reference = project.solution_file(exercise)
+    if not reference.is_file():
+        out.error(f"{exercise.label}: the reference {project.relative(reference)} is missing.")
+        return EXIT_FAIL
+    if not args.force:
+        result = project.grade([exercise]).report.exercises[0]
+        kind = progress(result)
+        if kind != Progress.PASS:
+            out.print(
+                (f"{exercise.label} does not pass yet ({kind.value}): ", "bold"),
+                "its reference solution is shown once it passes.",
+            )
+            out.print(
+                "See why with ",
+                out.command("check", exercise.number),
+                ", get a hint with ",
+                out.command("hint", exercise.number),
+                ", or see it anyway with ",
+                out.command("solution", exercise.number, "--force"),
+                ".",
+            )
+            return EXIT_FAIL
+    code = reference.read_text()
+    out.print((f"Reference solution of {exercise.label} ({project.relative(reference)}):", "bold"))
+    _code(out, code, "python")
+    learner = project.learner_file(exercise)
+    if not learner.is_file():
+        return EXIT_OK
+    diff = "".join(
+        difflib.unified_diff(
+            learner.read_text().splitlines(keepends=True),
+            code.splitlines(keepends=True),
+            fromfile=f"{project.relative(learner)} (yours)",
+            tofile=f"{project.relative(reference)} (reference)",
+        )
+    )
+    if not diff:
+        out.print(("Your file is the reference, line for line.", "green"))
+    else:
+        out.print(("Your code against the reference (- yours, + reference):", "bold"))
+        _code(out, diff, "diff")
+    return EXIT_OK
+
+
+def _code(out: Output, code: str, lexer: str) -> None:
+    if out.terminal:
+        out.console.print(Syntax(code.rstrip("\n"), lexer, theme="ansi_dark", word_wrap=True))
+    else:
+        out.console.print(Text(code.rstrip("\n")))
+
+
+def watch(args: argparse.Namespace, project: Project, out: Output) -> int:
+    from autodiff_kata import watch as watching  # watchfiles is needed by this command only
+
+    return watching.run(project, out, max_runs=args.max_runs, timeout=args.timeout)
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, Project, Output], int]] = {
+    "status": status,
+    "check": check,
+    "hint": hint,
+    "watch": watch,
+    "reset": reset,
+    "solution": solution,
+}

@@ -1,0 +1,102 @@
+"""The kata checkout the command line acts on, and how it grades it (always through pytest)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from autodiff_kata import runner
+from autodiff_kata.registry import EXERCISES, PROJECT_ROOT, Exercise
+from autodiff_kata.results import ExerciseResult, Report, Status, TestResult
+
+STATE_FILE = ".kata-state.json"
+BACKUP_DIR = ".backup"  # inside kata/: never an exercise, as the graders load kata/<module>.py only
+
+
+class NoProject(RuntimeError):
+    """No kata checkout around the current directory; the message says what to do."""
+
+
+def is_project(folder: Path) -> bool:
+    return (
+        (folder / "pyproject.toml").is_file()
+        and (folder / "kata").is_dir()
+        and (folder / "tests" / "graders").is_dir()
+    )
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+
+    @classmethod
+    def locate(cls, start: Path | None = None) -> Project:
+        """The checkout holding `start` (the learner works anywhere inside it), else the one
+        this package was installed from."""
+        start = (start or Path.cwd()).resolve()
+        for folder in (start, *start.parents):
+            if is_project(folder):
+                return cls(folder)
+        if is_project(PROJECT_ROOT):
+            return cls(PROJECT_ROOT)
+        raise NoProject(
+            f"no kata project in {start} or above it: run this inside your checkout of the "
+            "kata (the folder holding kata/ and tests/graders/), or pass --project PATH."
+        )
+
+    @property
+    def kata(self) -> Path:
+        return self.root / "kata"
+
+    @property
+    def solutions(self) -> Path:
+        return self.root / "solutions"
+
+    @property
+    def state_path(self) -> Path:
+        return self.root / STATE_FILE
+
+    @property
+    def backups(self) -> Path:
+        return self.kata / BACKUP_DIR
+
+    def learner_file(self, exercise: Exercise) -> Path:
+        return self.kata / exercise.filename
+
+    def solution_file(self, exercise: Exercise) -> Path:
+        return self.solutions / exercise.filename
+
+    def has_grader(self, exercise: Exercise) -> bool:
+        return runner.grader_path(exercise, self.root).is_file()
+
+    def relative(self, path: Path) -> str:
+        """A path as the learner sees it from the project root."""
+        try:
+            return str(path.relative_to(self.root))
+        except ValueError:
+            return str(path)
+
+    def grade(
+        self, exercises: Sequence[Exercise] = EXERCISES, extra_args: Sequence[str] = ()
+    ) -> runner.Graded:
+        """Grade the learner's kata/ with the project's graders, in one pytest process.
+
+        An exercise whose grader file is missing is reported as not run rather than handed to
+        pytest, which would stop the whole run at collection."""
+        gradable = [e for e in exercises if self.has_grader(e)]
+        graded = (
+            runner.grade(self.kata, gradable, extra_args=extra_args, root=self.root)
+            if gradable
+            else runner.Graded(Report(str(self.kata)))
+        )
+        found = {r.module: r for r in graded.report.exercises}
+        graded.report.exercises = [found.get(e.module) or self._ungraded(e) for e in exercises]
+        return graded
+
+    def _ungraded(self, exercise: Exercise) -> ExerciseResult:
+        grader = self.relative(runner.grader_path(exercise, self.root))
+        why = f"exercise {exercise.label}: no grader ({grader} is missing); update your checkout."
+        result = ExerciseResult(exercise.number, exercise.name, exercise.title, exercise.module)
+        result.tests.append(TestResult("(no grader)", Status.NOT_RUN, why))
+        return result

@@ -1,0 +1,132 @@
+"""`watch`: re-grade on every save, move on when the exercise passes, keep the board on screen.
+
+The current exercise is the first that does not pass. Saving any exercise file in kata/
+re-grades the exercises saved, in one pytest process; a syntax error is just a failing
+grade. Ctrl-C (or SIGTERM) quits cleanly with exit code 0.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import watchfiles
+
+from autodiff_kata.project import Project
+from autodiff_kata.registry import EXERCISES, Exercise, find
+from autodiff_kata.results import Report
+from autodiff_kata.view import Output, Progress, progress, up_next
+
+DEBOUNCE_MS = 300  # an editor's save is often several writes (temp file, rename, chmod)
+
+
+def run(
+    project: Project, out: Output, *, max_runs: int | None = None, timeout: float | None = None
+) -> int:
+    """Watch until Ctrl-C; `max_runs` re-grades or `timeout` seconds end it early (tests)."""
+    stop = threading.Event()
+    timer = threading.Timer(timeout, stop.set) if timeout else None
+    if timer:
+        timer.daemon = True
+        timer.start()
+    try:
+        with _interrupts():
+            _loop(project, out, stop, max_runs)
+    except KeyboardInterrupt:
+        out.print("")
+        out.print("Stopped watching. ", out.command(), " shows the board.")
+    finally:
+        if timer:
+            timer.cancel()
+    if stop.is_set():
+        out.print(f"Stopped watching after {timeout:g} s.")
+    return 0
+
+
+@contextlib.contextmanager
+def _interrupts() -> Iterator[None]:
+    """Ctrl-C and SIGTERM both end the watch, even where the shell started us ignoring SIGINT."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _loop(project: Project, out: Output, stop: threading.Event, max_runs: int | None) -> None:
+    by_file = {e.filename: e for e in EXERCISES}
+    out.print("Grading every exercise…")
+    report = _grade(project, out, list(EXERCISES), Report(str(project.kata)))
+    _show(project, out, report, None)
+    changes = watchfiles.watch(
+        project.kata,
+        watch_filter=lambda change, path: Path(path).name in by_file,
+        debounce=DEBOUNCE_MS,
+        stop_event=stop,
+        recursive=False,  # kata/.backup/ holds old copies, not exercises
+    )
+    runs = 0
+    while (current := up_next(report)) is not None:
+        exercise = find(current.number)
+        out.print(
+            (f"Watching {project.relative(project.learner_file(exercise))}", "bold"),
+            ": save it to grade it. Ctrl-C quits.",
+        )
+        batch = next(changes, None)
+        if batch is None:  # stopped
+            return
+        saved = sorted({by_file[Path(path).name] for _, path in batch}, key=lambda e: e.number)
+        report = _grade(project, out, saved, report)
+        runs += 1
+        _show(project, out, report, exercise if exercise in saved else None)
+        if max_runs is not None and runs >= max_runs:
+            return
+    out.print(("Every exercise passes. Well done!", "bold green"))
+
+
+def _grade(project: Project, out: Output, exercises: list[Exercise], report: Report) -> Report:
+    """The report with these exercises re-graded; a grading run that fails leaves it as was."""
+    names = ", ".join(f"{e.number:02d}" for e in exercises)
+    if not out.terminal:
+        out.print(f"Grading {names}…")
+    try:
+        with out.console.status(f"Grading {names}…") if out.terminal else contextlib.nullcontext():
+            fresh = project.grade(exercises).report
+    except (OSError, RuntimeError) as error:
+        out.error(f"could not grade {names}: {error}")
+        return report
+    merged = {r.module: r for r in report.exercises}
+    merged.update({r.module: r for r in fresh.exercises})
+    return Report(fresh.impl, [merged[e.module] for e in EXERCISES if e.module in merged])
+
+
+def _show(project: Project, out: Output, report: Report, saved: Exercise | None) -> None:
+    """The board, then what became of the exercise the learner was on."""
+    if out.terminal:
+        out.console.clear()
+    else:
+        out.print("")
+    out.board(project, report)
+    if saved is None:
+        return
+    result = next(r for r in report.exercises if r.number == saved.number)
+    out.print("")
+    if progress(result) == Progress.PASS:
+        out.print(
+            (f"{out.marks.passed} {saved.label} passes! ", "bold green"),
+            "Compare with the reference: ",
+            out.command("solution", saved.number),
+        )
+    else:
+        out.result(project, result)
