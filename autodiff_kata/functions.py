@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 from hypothesis import strategies as st
@@ -86,6 +87,9 @@ class Fn:
     def __repr__(self) -> str:
         return "f(x) = " + " + ".join(map(str, self.terms)).replace("+ -", "- ")
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))  # hypothesis prints failing examples with this
+
 
 @dataclass(frozen=True)
 class FnOfConstants:
@@ -108,6 +112,9 @@ class FnOfConstants:
         parts = [_scaled(index, power, term) for index, power, term in self.scaled]
         parts += map(str, self.rest)
         return f"f(x, {names}) = " + " + ".join(parts).replace("+ -", "- ")
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))
 
 
 def _scaled(index: int, power: int, term: Term) -> str:

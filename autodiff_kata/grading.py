@@ -210,6 +210,33 @@ def sgd(
 # shared checks ---------------------------------------------------------------------------
 
 
+def descent_mistakes(
+    f: Callable[[Tensor], Tensor], x0: Tensor, *, steps: int, lr: float
+) -> tuple[tuple[Callable[[], Tensor], str], ...]:
+    """Where a descent ends after each of the usual mistakes, with what to say about it."""
+    return (
+        (
+            lambda: sgd(f, x0, steps=steps, lr=lr, accumulate=True).x,
+            "gradients accumulate from step to step: backward() adds to x.grad, so zero it "
+            "every step (opt.zero_grad()), or assign x.grad instead of adding to it.",
+        ),
+        (lambda: sgd(f, x0, steps=steps, lr=0.01).x, "the lr argument is ignored: pass lr=lr."),
+        (
+            lambda: sgd(f, x0, steps=1000, lr=lr).x,
+            "the steps argument is ignored: loop `steps` times.",
+        ),
+        (
+            lambda: sgd(f, x0, steps=steps - 1, lr=lr).x,
+            "one step short: loop exactly `steps` times.",
+        ),
+        (
+            lambda: sgd(f, x0, steps=steps + 1, lr=lr).x,
+            "one step too many: loop exactly `steps` times.",
+        ),
+        (lambda: x0, "x never moved: does opt.step() see the gradient in x.grad?"),
+    )
+
+
 def check_descent(
     result: Any,
     f: Callable[[Tensor], Tensor],
@@ -232,30 +259,7 @@ def check_descent(
         reference.x,
         what=f"x after {steps} steps of SGD (lr={lr}) on {f!r} from x0={show(x0)}",
         hint="each step: the gradient at the current x, then opt.step(); exactly `steps` steps.",
-        mistakes=(
-            (
-                lambda: sgd(f, x0, steps=steps, lr=lr, accumulate=True).x,
-                "gradients accumulate from step to step: backward() adds to x.grad, so zero it "
-                "every step (opt.zero_grad()), or assign x.grad instead of adding to it.",
-            ),
-            (
-                lambda: sgd(f, x0, steps=steps, lr=0.01).x,
-                "the lr argument is ignored: pass lr=lr to SGD.",
-            ),
-            (
-                lambda: sgd(f, x0, steps=1000, lr=lr).x,
-                "the steps argument is ignored: loop `steps` times.",
-            ),
-            (
-                lambda: sgd(f, x0, steps=steps - 1, lr=lr).x,
-                "one step short: loop exactly `steps` times.",
-            ),
-            (
-                lambda: sgd(f, x0, steps=steps + 1, lr=lr).x,
-                "one step too many: loop exactly `steps` times.",
-            ),
-            (lambda: x0, "x never moved: does opt.step() see the gradient in x.grad?"),
-        ),
+        mistakes=descent_mistakes(f, x0, steps=steps, lr=lr),
     )
     expect_close(
         loss,
@@ -326,6 +330,7 @@ def check_chapter_descent(
         torch.tensor(0.99999857),
         what=f"x after 1000 SGD steps (lr=0.01) on {f!r} from x = 0",
         hint="the defaults must be the chapter's: steps=1000, lr=0.01.",
+        mistakes=descent_mistakes(f, x0, steps=1000, lr=0.01),
         rtol=0,
         atol=2e-7,  # torch.optim.SGD ends one float32 ulp below TensorFlow's 0.99999857
     )

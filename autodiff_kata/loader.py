@@ -49,6 +49,14 @@ def _learner_frames(error: BaseException, path: Path) -> str:
     return "\n".join([*lines, f"{type(error).__name__}: {error}"])
 
 
+def shown(path: Path) -> str:
+    """The path as a learner would type it: relative to where they are, when it is below."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def _raised_in(error: BaseException, path: Path) -> bool:
     frames = traceback.extract_tb(error.__traceback__)
     return bool(frames) and Path(frames[-1].filename) == path
@@ -102,14 +110,28 @@ class LearnerModule:
         self.exercise = exercise
         self.path = path
         self._deadline = time.monotonic() + time_limit
-        self._module = self._load()
+        self._module: ModuleType | None = None
+        # A module that does not load fails the test that first uses it, not the fixture
+        # that loads it: pytest's fixture teardown expects nothing worse than an Exception.
+        self._load_error: ExerciseLoadError | None = None
+        try:
+            self._module = self._load()
+        except ExerciseLoadError as error:
+            self._load_error = error
+
+    def __repr__(self) -> str:
+        return f"<{shown(self.path)}>"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))
 
     def _load(self) -> ModuleType:
         exercise, path = self.exercise, self.path
         if not path.is_file():
             raise ExerciseLoadError(
-                f"exercise {exercise.label}: {path} does not exist. Each exercise is a file named "
-                f"{exercise.filename}; restore it with `autodiff-kata reset {exercise.number}`."
+                f"exercise {exercise.label}: {shown(path)} does not exist. Each exercise is a "
+                f"file named {exercise.filename}; restore the stub with "
+                f"`autodiff-kata reset {exercise.number}`."
             )
         name = f"_submission_{exercise.module}"
         spec = importlib.util.spec_from_file_location(name, path)
@@ -133,11 +155,14 @@ class LearnerModule:
         return module
 
     def unload(self) -> None:
-        sys.modules.pop(self._module.__name__, None)
+        if self._module is not None:
+            sys.modules.pop(self._module.__name__, None)
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
-        if name not in self.exercise.functions:
+        if name.startswith("_") or name not in self.exercise.functions:
             raise AttributeError(name)
+        if self._load_error is not None:
+            raise self._load_error
         function = getattr(self._module, name, None)
         if not callable(function):
             raise ExerciseLoadError(
@@ -159,7 +184,7 @@ class LearnerModule:
                     raise _crash(exercise, path, function, args, kwargs, error) from error
                 task = str(error) or "fill in the function"
                 raise NotImplementedYet(
-                    f"exercise {exercise.label}: not implemented yet — open {path} and "
+                    f"exercise {exercise.label}: not implemented yet — open {shown(path)} and "
                     f"write {function.__name__}(): {task}"
                 ) from None
             except Exception as error:

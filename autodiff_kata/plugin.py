@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import torch
 import torch._dynamo
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 from autodiff_kata import registry
 from autodiff_kata.grading import GradingFailure
@@ -25,6 +25,7 @@ from autodiff_kata.loader import (
     ExerciseTimedOut,
     LearnerModule,
     NotImplementedYet,
+    shown,
 )
 from autodiff_kata.registry import EXERCISES, Exercise
 from autodiff_kata.results import ExerciseResult, Report, Running, Status, TestResult
@@ -37,6 +38,7 @@ settings.register_profile(
     database=None,
     print_blob=False,
     max_examples=20,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],  # no "explain": terse
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 settings.load_profile("grading")
@@ -243,7 +245,7 @@ class KataPlugin:
         if not report.exercises:
             return
         tr = terminalreporter
-        tr.section(f"autodiff kata: {self.folder}", sep="=", bold=True)
+        tr.section(f"autodiff kata: {shown(self.folder)}", sep="=", bold=True)
         for result in report.exercises:
             mark = "✓" if result.status == Status.PASSED else "✗"
             line = f" {mark} {result.number:02d} {result.title}"
@@ -258,7 +260,7 @@ class KataPlugin:
         tr.write_line(f"{report.passed}/{total} exercises pass", bold=True)
         upcoming = next((e for e in report.exercises if e.status != Status.PASSED), None)
         if upcoming:
-            module = self.folder / f"{upcoming.module}.py"
+            module = shown(self.folder / f"{upcoming.module}.py")
             tr.write_line(f"next: {upcoming.number:02d} {upcoming.title} — open {module}")
 
     def pytest_sessionfinish(self) -> None:

@@ -25,6 +25,12 @@ REAL_SGD = torch.optim.SGD
 class CompileRecorder:
     """Counts torch.compile calls, captured graphs, graph runs and graph breaks."""
 
+    def __repr__(self) -> str:
+        return f"<{self.graph_runs} compiled graph runs>"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))
+
     def __init__(self) -> None:
         self.compile_calls = 0
         self.graphs: list[torch.fx.GraphModule] = []
@@ -72,6 +78,12 @@ class CompileRecorder:
 
 class SGDRecorder:
     """Counts the steps of every torch.optim.SGD a submission makes, and how they were taken."""
+
+    def __repr__(self) -> str:
+        return f"<{self.steps} SGD steps>"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))
 
     def __init__(self) -> None:
         self.reset()

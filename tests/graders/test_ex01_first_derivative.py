@@ -32,7 +32,13 @@ def test_differentiates_any_function(impl, device, f, x):
         derivative(f, x),
         what=f"df/dx of {f!r} at x = {x.tolist()}",
         hint=FORMULA,
-        mistakes=((lambda: torch.full_like(x, 2.0), "the chapter's 2.0, hard-coded. " + FORMULA),),
+        mistakes=(
+            (
+                lambda: torch.full_like(x, 2.0),
+                "2.0 is the chapter's answer, for x**2 + 2*x + 3 at x = 0: hard-coded, or "
+                "worked out by hand for that f? " + FORMULA,
+            ),
+        ),
     )
     untouched.check()
 
