@@ -19,6 +19,8 @@ class Exercise:
     module: str
     functions: tuple[str, ...]
     graph_mode: bool
+    tensorflow: str  # the chapter's construct
+    pytorch: str  # the idiom that replaces it
     hints: tuple[str, ...]
 
     @property
@@ -40,6 +42,8 @@ def _load() -> tuple[Exercise, ...]:
             module=entry["module"],
             functions=tuple(entry["functions"]),
             graph_mode=entry["graph_mode"],
+            tensorflow=entry["tensorflow"],
+            pytorch=entry["pytorch"],
             hints=tuple(entry["hints"]),
         )
         for number, entry in enumerate(data["exercise"], start=1)

@@ -4,6 +4,7 @@ import ast
 
 import pytest
 
+from autodiff_kata import docs
 from autodiff_kata.registry import EXERCISES, PROJECT_ROOT, UnknownExercise, find
 
 KATA = PROJECT_ROOT / "kata"
@@ -109,3 +110,10 @@ def test_kata_holds_nothing_but_the_stubs():
     names = {p.name for p in KATA.iterdir() if not p.name.startswith((".", "__pycache__"))}
     extra = names - {e.filename for e in EXERCISES}
     assert not extra, f"kata/ is the learner's submission and holds only the stubs: {extra}"
+
+
+def test_readme_course_table_is_the_registry():
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    assert docs.with_course_table(readme) == readme, (
+        "README.md's course table differs from exercises.toml: run python -m autodiff_kata.docs"
+    )
