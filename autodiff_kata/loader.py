@@ -86,10 +86,16 @@ def deadline(at: float, exercise: Exercise) -> Iterator[None]:
     remaining = at - time.monotonic()
 
     def expire(signum: int, frame: Any) -> None:
+        compiling = (
+            " In graph mode, torch.compile over a long Python loop unrolls it, and compiling "
+            "that takes minutes: compile the step, not the loop."
+            if exercise.graph_mode
+            else ""
+        )
         raise ExerciseTimedOut(
-            f"exercise {exercise.label}: still running after its time limit; "
-            "look for a loop that never ends (a while loop whose condition never changes, "
-            "or a step count that is not the one given)."
+            f"exercise {exercise.label}: still running after its time limit; look for a loop "
+            "that never ends (a while loop whose condition never changes, or a step count "
+            f"that is not the one given).{compiling}"
         )
 
     if remaining <= 0:
