@@ -1,0 +1,35 @@
+"""The kata as a learner finds it grades 0/8, "not implemented yet"; a kata holding some
+solutions passes exactly those exercises. Graded as the CLI grades: runner.grade, pytest in
+a subprocess."""
+
+import shutil
+
+import pytest
+
+from autodiff_kata.registry import EXERCISES, PROJECT_ROOT
+from autodiff_kata.results import Status
+from autodiff_kata.runner import grade
+
+
+def statuses(report):
+    return {result.module: result.status for result in report.exercises}
+
+
+def test_untouched_kata_grades_zero_with_every_exercise_not_implemented():
+    report = grade(PROJECT_ROOT / "kata").report
+    assert statuses(report) == {e.module: Status.NOT_IMPLEMENTED for e in EXERCISES}
+    for result in report.exercises:
+        assert f"kata/{result.module}.py" in result.message, result.message
+
+
+@pytest.mark.parametrize("parity", [1, 0], ids=["odd solutions", "even solutions"])
+def test_a_kata_holding_some_solutions_passes_exactly_those(tmp_path, parity):
+    solved = [e for e in EXERCISES if e.number % 2 == parity]
+    kata = tmp_path / "kata"
+    shutil.copytree(PROJECT_ROOT / "kata", kata)
+    for exercise in solved:
+        shutil.copy(PROJECT_ROOT / "solutions" / exercise.filename, kata / exercise.filename)
+    expected = {e.module: Status.NOT_IMPLEMENTED for e in EXERCISES} | {
+        e.module: Status.PASSED for e in solved
+    }
+    assert statuses(grade(kata).report) == expected
