@@ -199,6 +199,8 @@ def _fill(cell: Cell, result: ExerciseResult) -> None:
     passed = sum(t.status == Status.PASSED for t in ran)
     if result.status in (Status.PASSED, Status.FAILED):
         cell.detail = f"{passed}/{len(ran)} tests"
+        if any(m in result.message for m in ("can't allocate memory", "MemoryError")):
+            cell.detail += ", out of memory"
     else:
         cell.detail = summary(result.status, result.message)
 
