@@ -660,7 +660,7 @@ def ratio_table(results: Results, device: str) -> list[str]:
             else:
                 cells += ["n/a", "n/a"]
             if case.compiled and ref.compile_s is not None:
-                cells.append(format_time(ref.compile_s))
+                cells.append(format_time(ref.compile_s) if ref.compile_s else "≈0 (noise)")
                 even = break_even(case, base_s, ref.best_s, ref.compile_s) if base_s else None
                 cells.append(_format_count(even, case.per_step_unit))
             else:

@@ -24,6 +24,16 @@ pytestmark = pytest.mark.filterwarnings(
     "ignore:`torch.jit.script_method` is deprecated:DeprecationWarning"  # inside inductor
 )
 
+#: A loop of 1000 updates takes a good part of a second: more rounds than pytest-benchmark's
+#: default five, so that the fastest is one that other work on the machine left alone.
+LOOP_ROUNDS = 10
+
+
+def marked(param: bench.Param) -> object:
+    marks = [pytest.mark.benchmark(min_rounds=LOOP_ROUNDS)] if param.case.steps > 1 else []
+    return pytest.param(param, marks=marks, id=param.id)
+
+
 #: Untimed calls before timing starts, at least this many and for at least this long.
 WARMUP_CALLS = 3
 WARMUP_SECONDS = 0.3
@@ -49,7 +59,7 @@ def exercise_function(param: bench.Param, config: pytest.Config):
 
 
 @pytest.mark.usefixtures("compiler_started")
-@pytest.mark.parametrize("param", bench.params(), ids=lambda p: p.id)
+@pytest.mark.parametrize("param", [marked(p) for p in bench.params()])
 def test_case(
     param: bench.Param, benchmark, request, timed, results, not_measured, note_untimed_run
 ):
