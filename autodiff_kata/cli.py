@@ -209,28 +209,33 @@ def reset(args: argparse.Namespace, project: Project, out: Output) -> int:
     if args.all == bool(args.exercise):
         raise UsageError("reset: name one exercise (reset 3) or pass --all, not both.")
     targets = list(EXERCISES) if args.all else [exercise_arg(args.exercise)]
-    plan: list[tuple[Exercise, str, str]] = []
+    plan: list[tuple[Exercise, stubs.Stub]] = []
     for exercise in targets:
         try:
-            text, origin = stubs.stub(project, exercise)
+            stub = stubs.stub(project, exercise)
         except (OSError, SyntaxError) as error:
             out.error(f"cannot find the stub of {exercise.label}: {error}")
             return EXIT_FAIL
         learner = project.learner_file(exercise)
-        if learner.is_file() and learner.read_text() == text:
+        current = learner.read_text() if learner.is_file() else None
+        if current == stub.text:
             out.print(f"{exercise.label}: already the stub, nothing to do.")
             continue
-        plan.append((exercise, text, origin))
+        if current is not None and not stub.exact and stubs.is_stub(current, exercise):
+            # Without git the stub is rebuilt, task text lost: a file still a stub stays.
+            out.print(f"{exercise.label}: still a stub, nothing to do.")
+            continue
+        plan.append((exercise, stub))
     if not plan:
         return EXIT_OK
     out.print(("This restores the stub of:", "bold"))
-    for exercise, _, _ in plan:
+    for exercise, _ in plan:
         out.print(f"  {exercise.label} ({project.relative(project.learner_file(exercise))})")
     out.print(f"Your files are first copied to {project.relative(project.backups)}/.")
     if not args.yes and not _confirm(out, "Reset?"):
         return EXIT_FAIL
     stamp = datetime.now().strftime("%Y-%m-%dT%H-%M-%S")
-    for exercise, text, origin in plan:
+    for exercise, stub in plan:
         learner = project.learner_file(exercise)
         saved = ""
         if learner.exists():
@@ -238,8 +243,8 @@ def reset(args: argparse.Namespace, project: Project, out: Output) -> int:
             backup.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(learner, backup)
             saved = f"; your version is in {project.relative(backup)}"
-        learner.write_text(text)
-        out.print((f"{exercise.label}: ", "bold"), f"restored ({origin}){saved}.")
+        learner.write_text(stub.text)
+        out.print((f"{exercise.label}: ", "bold"), f"restored ({stub.origin}){saved}.")
     return EXIT_OK
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import subprocess
+from dataclasses import dataclass
 
 from autodiff_kata.project import Project
 from autodiff_kata.registry import Exercise
@@ -91,10 +92,17 @@ def from_solution(source: str, exercise: Exercise) -> str:
     return "".join(lines)
 
 
-def stub(project: Project, exercise: Exercise) -> tuple[str, str]:
-    """The stub's text, and where it came from (said to the learner)."""
+@dataclass(frozen=True)
+class Stub:
+    text: str
+    origin: str  # where it came from, said to the learner
+    exact: bool  # the file as handed out (from git), not rebuilt from the solution
+
+
+def stub(project: Project, exercise: Exercise) -> Stub:
     text = from_git(project, exercise)
     if text is not None:
-        return text, "the stub committed in git"
+        return Stub(text, "the stub committed in git", exact=True)
     solution = project.solution_file(exercise)
-    return from_solution(solution.read_text(), exercise), f"a stub rebuilt from {solution.name}"
+    rebuilt = from_solution(solution.read_text(), exercise)
+    return Stub(rebuilt, f"a stub rebuilt from solutions/{solution.name}", exact=False)

@@ -55,8 +55,6 @@ def detail(result: ExerciseResult, width: int = 72) -> str:
         return ""
     first = result.message.splitlines()[0] if result.message else ""
     first = first.removeprefix(f"exercise {find(result.number).label}: ")
-    if result.status not in (Status.FAILED, Status.NOT_RUN):
-        first = f"{result.status.value}: {first}" if first else result.status.value
     return first if len(first) <= width else first[: width - 1] + "…"
 
 
@@ -122,7 +120,7 @@ class Output:
 
     # the board ---------------------------------------------------------------------------
 
-    def board(self, project: Project, report: Report) -> None:
+    def board(self, project: Project, report: Report, watching: bool = False) -> None:
         """One line per exercise in course order, the next one to do marked, the total."""
         upcoming = up_next(report)
         width = max(len(r.title) for r in report.exercises)
@@ -133,25 +131,30 @@ class Output:
             is_next = result is upcoming
             pointer = self.marks.pointer if is_next else " "
             style = "bold yellow" if is_next else STYLE[kind]
-            words = kind.value + (f": {detail(result)}" if detail(result) else "")
+            words = kind.value
+            if kind == Progress.FAIL and result.status != Status.FAILED:
+                words += f" ({result.status.value})"  # error, timeout, crashed
+            words += f": {detail(result)}" if detail(result) else ""
             self.print(
                 (f"{pointer} {self.marks.of(kind)} ", style),
                 (f"{result.number:02d} {result.title:<{width}}  ", style),
                 (words, "bold yellow" if is_next else STYLE[kind]),
             )
-        self.next_steps(project, report)
+        self.next_steps(project, report, watching)
 
-    def next_steps(self, project: Project, report: Report) -> None:
+    def next_steps(self, project: Project, report: Report, watching: bool = False) -> None:
         upcoming = up_next(report)
         if upcoming is None:
             if all_pass(report):
                 self.print(("All done: every exercise passes.", "bold green"))
             return
         exercise = find(upcoming.number)
+        edit = f"edit {project.relative(project.learner_file(exercise))}"
+        check = self.command("check", exercise.number)
+        then = [f"{edit} and save it"] if watching else [f"{edit}, then ", check]
         self.print(
             (f"next: {exercise.label} {self.marks.dash} ", "bold"),
-            f"edit {project.relative(project.learner_file(exercise))}, then ",
-            self.command("check", exercise.number),
+            *then,
             "  (stuck? ",
             self.command("hint", exercise.number),
             ")",

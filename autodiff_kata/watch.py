@@ -66,16 +66,20 @@ def _interrupts() -> Iterator[None]:
 
 def _loop(project: Project, out: Output, stop: threading.Event, max_runs: int | None) -> None:
     by_file = {e.filename: e for e in EXERCISES}
-    out.print("Grading every exercise…")
-    report = _grade(project, out, list(EXERCISES), Report(str(project.kata)))
-    _show(project, out, report, None)
-    changes = watchfiles.watch(
+    watcher = watchfiles.watch(
         project.kata,
         watch_filter=lambda change, path: Path(path).name in by_file,
         debounce=DEBOUNCE_MS,
         stop_event=stop,
         recursive=False,  # kata/.backup/ holds old copies, not exercises
+        rust_timeout=200,
+        yield_on_timeout=True,  # so the first next() returns once the watcher is running
     )
+    # Watch from before the first grade, so that no save is ever missed.
+    backlog = next(watcher, None) or set()
+    out.print("Grading every exercise…")
+    report = _grade(project, out, list(EXERCISES), Report(str(project.kata)))
+    _show(project, out, report, None)
     runs = 0
     while (current := up_next(report)) is not None:
         exercise = find(current.number)
@@ -83,7 +87,8 @@ def _loop(project: Project, out: Output, stop: threading.Event, max_runs: int | 
             (f"Watching {project.relative(project.learner_file(exercise))}", "bold"),
             ": save it to grade it. Ctrl-C quits.",
         )
-        batch = next(changes, None)
+        batch = backlog or next((b for b in watcher if b), None)  # skips the empty timeouts
+        backlog = set()
         if batch is None:  # stopped
             return
         saved = sorted({by_file[Path(path).name] for _, path in batch}, key=lambda e: e.number)
@@ -117,7 +122,7 @@ def _show(project: Project, out: Output, report: Report, saved: Exercise | None)
         out.console.clear()
     else:
         out.print("")
-    out.board(project, report)
+    out.board(project, report, watching=True)
     if saved is None:
         return
     result = next(r for r in report.exercises if r.number == saved.number)

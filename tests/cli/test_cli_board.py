@@ -1,0 +1,85 @@
+"""The board and `check`: what a learner sees first, and the grades behind it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from autodiff_kata.registry import EXERCISES, find
+from autodiff_kata.results import Report
+
+
+def test_board_on_untouched_stubs_from_inside_the_project_not_a_terminal(kata):
+    # Run from kata/, as a learner with their editor there would: the project is found above.
+    done = kata.run(cwd=kata.root / "kata")
+
+    assert done.returncode == 1, done.stderr
+    assert "\x1b[" not in done.stdout  # a pipe gets plain text, no colour codes
+    lines = done.stdout.splitlines()
+    rows = [next(i for i, line in enumerate(lines) if e.title in line) for e in EXERCISES]
+    assert rows == sorted(rows), "every exercise, in course order"
+    for exercise, row in zip(EXERCISES, rows, strict=True):
+        word = "not started" if kata.graded(exercise) else "no grader"
+        assert lines[row].rstrip().endswith(word), lines[row]
+    first = next(e for e in EXERCISES if kata.graded(e))
+    (pointed,) = [line for line in lines if line.startswith(("▶", ">"))]
+    assert first.title in pointed, "the next exercise to do is marked"
+    assert f"0/{len(EXERCISES)} exercises pass" in done.stdout
+    assert f"next: {first.label}" in done.stdout
+    assert f"kata/{first.filename}" in done.stdout
+
+
+def test_board_after_copying_one_solution_in(kata):
+    ex01 = find(1)
+    kata.solve(ex01)
+
+    code, out, _ = kata.cli("status", "--json")
+
+    board = json.loads(out)
+    assert code == 1, "seven exercises still to do"
+    assert board["passed"] == 1
+    assert board["total"] == len(EXERCISES)
+    assert [e["number"] for e in board["exercises"]] == [e.number for e in EXERCISES]
+    assert board["exercises"][0]["progress"] == "pass"
+    assert all(e["progress"] != "pass" for e in board["exercises"][1:])
+    upcoming = next((e for e in EXERCISES[1:] if kata.graded(e)), None)
+    assert board["next"] == (
+        {"number": upcoming.number, "name": upcoming.name, "title": upcoming.title}
+        if upcoming
+        else None
+    )
+
+    code, out, _ = kata.cli("check", "first_derivative")
+
+    assert code == 0, out
+    assert f"{ex01.label} — pass" in out
+    assert "solution 1" in out  # the reference is offered once it passes
+
+
+def test_check_gives_the_graders_own_messages_the_same_as_pytest(kata, tmp_path):
+    ex01 = find(1)
+    kata.file(ex01).write_text(
+        "import torch\n\n\ndef first_derivative(f, x):\n    return torch.full_like(x, 2.0)\n"
+    )
+
+    code, out, _ = kata.cli("check", "1")
+
+    results = tmp_path / "results.json"
+    root = kata.root
+    grader = root / "tests" / "graders" / f"test_{ex01.module}.py"
+    subprocess.run(
+        [sys.executable, "-m", "pytest", "-c", str(root / "pyproject.toml"),
+         "--rootdir", str(root), "-p", "no:cacheprovider", "-q", f"--impl={root / 'kata'}",
+         f"--results-json={results}", str(grader)],
+        cwd=tmp_path, capture_output=True, timeout=180, check=False,
+    )  # fmt: skip
+    (by_pytest,) = Report.read(results).exercises
+    assert code == 1
+    assert by_pytest.status.value in out, "the same grade as pytest's"
+    failing = [t for t in by_pytest.tests if t.status != "passed"]
+    assert failing, "a hard-coded 2.0 fails the graders"
+    for test in failing:
+        assert test.name in out
+        assert test.message.splitlines()[0] in out, "the grader's own message"
+    assert "hint 1" in out
