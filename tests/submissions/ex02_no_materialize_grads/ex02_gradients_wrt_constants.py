@@ -1,0 +1,8 @@
+"""Wrong: torch.autograd.grad without materialize_grads=True raises for a constant f ignores."""
+
+import torch
+
+
+def gradients_wrt_constants(f, x, *constants):
+    inputs = [t.detach().requires_grad_() for t in (x, *constants)]
+    return torch.autograd.grad(f(*inputs), inputs)

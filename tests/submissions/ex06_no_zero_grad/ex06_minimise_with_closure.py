@@ -1,0 +1,18 @@
+"""Wrong: a closure without opt.zero_grad(), so gradients accumulate."""
+
+import torch
+
+
+def minimise_with_closure(f, x0, *, steps=1000, lr=0.01):
+    x = torch.nn.Parameter(x0.detach().clone())
+    opt = torch.optim.SGD([x], lr=lr)
+
+    def closure():
+        loss = f(x)
+        loss.backward()
+        return loss
+
+    for _ in range(steps):
+        opt.step(closure)
+    with torch.no_grad():
+        return x.detach(), f(x)

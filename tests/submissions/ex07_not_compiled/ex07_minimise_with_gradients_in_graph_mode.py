@@ -1,0 +1,13 @@
+"""Wrong: exercise 5's eager code; torch.compile is never called."""
+
+import torch
+
+
+def minimise_with_gradients_in_graph_mode(f, x0, *, steps=1000, lr=0.01):
+    x = torch.nn.Parameter(x0.detach().clone())
+    opt = torch.optim.SGD([x], lr=lr)
+    for _ in range(steps):
+        (x.grad,) = torch.autograd.grad(f(x), x)
+        opt.step()
+    with torch.no_grad():
+        return x.detach(), f(x)
