@@ -1,0 +1,157 @@
+"""The grader is itself graded: every submission in tests/submissions/ must get the status
+that tests/submissions/cases.toml gives it, with a message naming the mistake it makes.
+
+Each case runs its exercise's grader in this process (`pytest.main`, as the runner would run
+it in a subprocess, but without the seconds a fresh torch import costs). The grader plugin
+undoes what a test changes (torch state, dynamo caches, the spies it puts in place), and
+the checks below make sure of it after every case.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import torch
+
+from autodiff_kata import registry
+from autodiff_kata.registry import EXERCISES, Exercise
+from autodiff_kata.results import ExerciseResult, Report, Status
+from autodiff_kata.spies import REAL_COMPILE, REAL_SGD
+
+ROOT = Path(__file__).resolve().parents[2]
+SUBMISSIONS = ROOT / "tests" / "submissions"
+CASES_FILE = SUBMISSIONS / "cases.toml"
+
+# Seconds each grader test may spend in the submission's code. The learner's default (30) is
+# what a correct graph-mode submission needs on a slow, busy machine; only a hang pays for
+# it, and the hanging case sets its own limit.
+TIME_LIMIT = 20.0
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    exercise: str
+    status: str
+    says: str | None = None
+    time_limit: float = TIME_LIMIT
+    xfail: str | None = None
+
+    @property
+    def folder(self) -> Path:
+        return SUBMISSIONS / self.name
+
+
+def _load_cases() -> list[Case]:
+    return [Case(**entry) for entry in tomllib.loads(CASES_FILE.read_text())["case"]]
+
+
+CASES = _load_cases()
+
+
+def _param(case: Case) -> object:
+    marks = (
+        [pytest.mark.xfail(reason=case.xfail, raises=AssertionError, strict=True)]
+        if case.xfail
+        else []
+    )
+    return pytest.param(case, id=case.name, marks=marks)
+
+
+def grade(case: Case, exercise: Exercise, tmp_path: Path) -> ExerciseResult:
+    """Run the exercise's grader on the case's folder; its result from the results file.
+
+    --maxfail=1: the first failing test's message is the one the learner reads first (and
+    the one the board shows), and the tests after it would only cost time."""
+    results = tmp_path / "results.json"
+    grader = ROOT / "tests" / "graders" / f"test_{exercise.module}.py"
+    exit_code = pytest.main(
+        [
+            "-c", str(ROOT / "pyproject.toml"),
+            "--rootdir", str(ROOT),
+            "-p", "no:cacheprovider",
+            "-q", "--no-header", "--maxfail=1",
+            f"--impl={case.folder}",
+            f"--results-json={results}",
+            f"--exercise-time-limit={case.time_limit}",
+            str(grader),
+        ]
+    )  # fmt: skip
+    assert exit_code in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED), (
+        f"grading {case.name} did not run its tests: pytest exit code {exit_code!r}"
+    )
+    report = Report.read(results)
+    found = [e for e in report.exercises if e.module == exercise.module]
+    assert len(found) == 1, f"grading {case.name}: no result for {exercise.module} in {results}"
+    return found[0]
+
+
+def assert_nothing_leaked() -> None:
+    """What grading put in place for a test is gone once it is over."""
+    assert torch.compile is REAL_COMPILE, "torch.compile is still the grader's spy"
+    assert torch.optim.SGD is REAL_SGD, "torch.optim.SGD is still the grader's spy"
+    assert torch.is_grad_enabled(), "grading left autograd disabled"
+    assert torch.get_default_dtype() == torch.float32, "grading left another default dtype"
+    loaded = [name for name in sys.modules if name.startswith("_submission_")]
+    assert not loaded, f"submission modules left loaded: {loaded}"
+
+
+@pytest.mark.parametrize("case", [_param(case) for case in CASES])
+def test_grader_grades_the_submission(case: Case, tmp_path: Path) -> None:
+    exercise = registry.find(case.exercise)
+    result = grade(case, exercise, tmp_path)
+    assert_nothing_leaked()
+    verdict = (
+        f"{case.name}: expected {case.status!r}"
+        + (f" with a message saying {case.says!r}" if case.says else "")
+        + f"; got {result.status.value!r} with the message:\n{result.message or '(none)'}"
+    )
+    assert result.status == Status(case.status), verdict
+    if case.says:
+        assert case.says in result.message, verdict
+
+
+# the cases themselves ---------------------------------------------------------------------
+
+
+def test_every_folder_is_a_case_and_every_case_a_folder() -> None:
+    folders = {p.name for p in SUBMISSIONS.iterdir() if p.is_dir() and p.name != "__pycache__"}
+    names = [case.name for case in CASES]
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    assert not duplicates, f"cases listed twice in {CASES_FILE.name}: {duplicates}"
+    assert not folders - set(names), f"folders without an entry: {sorted(folders - set(names))}"
+    assert not set(names) - folders, f"entries without a folder: {sorted(set(names) - folders)}"
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+def test_case_is_well_formed(case: Case) -> None:
+    exercise = registry.find(case.exercise)
+    assert case.exercise == exercise.name, f"{case.name}: name the exercise as in the registry"
+    status = Status(case.status)
+    assert status not in (Status.CRASHED, Status.NOT_RUN), "the runner's statuses, not a grade"
+    if status == Status.PASSED:
+        assert case.says is None, f"{case.name} passes: it has no message to say anything"
+        assert case.xfail is None, f"{case.name} passes: nothing for the grader to fix"
+    else:
+        assert case.says, f"{case.name}: give `says`, what the message must name"
+    modules = sorted(p.name for p in case.folder.iterdir() if p.suffix == ".py")
+    assert modules == [exercise.filename], (
+        f"{case.name}: the folder holds {modules}, not just {exercise.filename}"
+    )
+    first_line = (case.folder / exercise.filename).read_text().splitlines()[0]
+    assert re.fullmatch(r'""".+\."""', first_line), (
+        f"{case.name}: the module starts with a one-line docstring saying what the case is, "
+        f"not {first_line!r}"
+    )
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.name)
+def test_every_exercise_has_a_passing_and_a_failing_case(exercise: Exercise) -> None:
+    statuses = {Status(c.status) for c in CASES if c.exercise == exercise.name}
+    assert Status.PASSED in statuses, f"no correct submission of {exercise.name} is checked"
+    assert Status.FAILED in statuses, f"no wrong submission of {exercise.name} is checked"
