@@ -198,6 +198,9 @@ def speed_ratio(theirs: Callable[..., Any], ours: Callable[..., Any], work: Work
 
 
 def _first_line(error: BaseException) -> str:
+    """The line of an error that says what went wrong (its last), in a few words."""
+    if "can't allocate memory" in str(error) or "MemoryError" in str(error):
+        return "out of memory"
     text = str(error).strip().splitlines()
     return (text[-1] if text else type(error).__name__)[:200]
 

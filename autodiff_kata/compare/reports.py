@@ -77,7 +77,8 @@ def cell_lines(cell: Cell) -> list[str]:
     if cell.deviation is not None or cell.speed_ratio is not None:
         lines.append(f"Δ {deviation_text(cell.deviation)}  speed {ratio_text(cell.speed_ratio)}")
     elif cell.probe_note:
-        lines.append(f"probe: {cell.probe_note}")
+        note = cell.probe_note if len(cell.probe_note) <= 60 else cell.probe_note[:59] + "…"
+        lines.append(f"probe: {note}")
     if cell.same_as:
         lines.append(f"same code: {cell.same_as}")
     return lines
@@ -297,7 +298,8 @@ th { background: #f0f0f0; position: sticky; top: 0; }
 td.name { font-weight: 600; white-space: nowrap; }
 td.score { text-align: right; white-space: nowrap; }
 td .status { font-weight: 600; }
-td .line { color: #444; white-space: nowrap; }
+td { max-width: 24rem; }
+td .line { color: #444; }
 .twin { display: inline-block; margin-top: .2rem; padding: 0 .3rem; border-radius: .2rem;
         background: #fff; border: 1px solid #999; font-size: .8rem; }
 details { margin: .4rem 0; }
@@ -319,7 +321,9 @@ def write_html(comparison: Comparison, path: Path) -> Path:
             for line in lines[1:]:
                 css = "twin" if line.startswith("same code") else "line"
                 parts.append(f'<div><span class="{css}">{e(line)}</span></div>')
-            tip = e(first_line(cell.message) or cell.probe_note, quote=True)
+            tip = e(
+                "\n".join(filter(None, [first_line(cell.message), cell.probe_note])), quote=True
+            )
             colour = COLOUR[Status(cell.status)]
             tds.append(f'<td style="background:{colour}" title="{tip}">{"".join(parts)}</td>')
         name = e(row.name) + (
