@@ -36,6 +36,7 @@ the learner's loop:
   {prog} hint N          stuck? one more hint each time
   {prog} watch           or: re-grade on every save, move on when it passes
   {prog} solution N      the reference, once it passes
+  {prog} reset N         start an exercise over (your file is backed up first)
 
 Exercises are named by number (3) or name (second_derivative).
 
@@ -75,7 +76,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
         "--json",
         action="store_true",
         default=argparse.SUPPRESS,
-        help="print machine-readable JSON instead of text",
+        help="print machine-readable JSON instead of text (status, check, hint)",
     )
     parser = argparse.ArgumentParser(
         prog=prog,

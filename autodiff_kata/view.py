@@ -134,7 +134,10 @@ class Output:
             words = kind.value
             if kind == Progress.FAIL and result.status != Status.FAILED:
                 words += f" ({result.status.value})"  # error, timeout, crashed
-            words += f": {detail(result)}" if detail(result) else ""
+            # On a terminal the line fits its width; `check` gives the message in full.
+            room = self.console.width - (11 + width + len(words)) if self.terminal else 72
+            what = detail(result, max(room, 20))
+            words += f": {what}" if what else ""
             self.print(
                 (f"{pointer} {self.marks.of(kind)} ", style),
                 (f"{result.number:02d} {result.title:<{width}}  ", style),
