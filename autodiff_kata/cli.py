@@ -86,7 +86,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         parents=[common, with_json],
     )
-    parser.set_defaults(command="status", project=None, json=False)
+    parser.set_defaults(command="status", project=None, json=False, fresh=False)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     def command(name: str, help: str, *parents: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -94,7 +94,15 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
         sub.set_defaults(command=name)
         return sub
 
-    command("status", "the board: every exercise, pass / fail / not started (default)", with_json)
+    status = command(
+        "status", "the board: every exercise, pass / fail / not started (default)", with_json
+    )
+    status.add_argument(
+        "--fresh",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="grade every exercise again, even those whose files have not changed",
+    )
     check = command("check", "grade one exercise, or all, with the graders' messages", with_json)
     check.add_argument("exercise", nargs="?", help="number or name (default: all)")
     check.add_argument("-v", "--verbose", action="store_true", help="also show pytest's output")
@@ -146,11 +154,13 @@ def _project(path: Path | None) -> Project:
 
 
 def status(args: argparse.Namespace, project: Project, out: Output) -> int:
-    report = project.grade(EXERCISES).report
+    grades = project.grade(EXERCISES, reuse=not args.fresh)
+    report = grades.report
     if args.json:
-        out.json(report_json(project, report, "status"))
+        out.json(report_json(project, grades, "status"))
     else:
         out.board(project, report)
+        out.remembered(len(grades.reused))
     return EXIT_OK if all_pass(report) else EXIT_FAIL
 
 
@@ -159,7 +169,7 @@ def check(args: argparse.Namespace, project: Project, out: Output) -> int:
     graded = project.grade(exercises)
     report = graded.report
     if args.json:
-        out.json(report_json(project, report, "check"))
+        out.json(report_json(project, graded, "check"))
         return EXIT_OK if all_pass(report) else EXIT_FAIL
     if args.verbose:
         out.console.print(Text(graded.output.rstrip()))
@@ -282,7 +292,7 @@ def solution(args: argparse.Namespace, project: Project, out: Output) -> int:
         out.error(f"{exercise.label}: the reference {project.relative(reference)} is missing.")
         return EXIT_FAIL
     if not args.force:
-        result = project.grade([exercise]).report.exercises[0]
+        result = project.grade([exercise], reuse=True).report.exercises[0]
         kind = progress(result)
         if kind != Progress.PASS:
             out.print(

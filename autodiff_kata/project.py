@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from autodiff_kata import runner
+from autodiff_kata import cache, runner
+from autodiff_kata.cache import GradeCache
 from autodiff_kata.registry import EXERCISES, PROJECT_ROOT, Exercise
 from autodiff_kata.results import ExerciseResult, Report, Status, TestResult
 
 STATE_FILE = ".kata-state.json"
 BACKUP_DIR = ".backup"  # inside kata/: never an exercise, as the graders load kata/<module>.py only
+
+
+@dataclass
+class Grades:
+    report: Report
+    output: str = ""  # pytest's output, when it ran
+    reused: set[str] = field(default_factory=set)  # modules whose grade was remembered
 
 
 class NoProject(RuntimeError):
@@ -77,22 +85,35 @@ class Project:
         except ValueError:
             return str(path)
 
-    def grade(
-        self, exercises: Sequence[Exercise] = EXERCISES, extra_args: Sequence[str] = ()
-    ) -> runner.Graded:
+    def grade(self, exercises: Sequence[Exercise] = EXERCISES, *, reuse: bool = False) -> Grades:
         """Grade the learner's kata/ with the project's graders, in one pytest process.
 
-        An exercise whose grader file is missing is reported as not run rather than handed to
-        pytest, which would stop the whole run at collection."""
-        gradable = [e for e in exercises if self.has_grader(e)]
+        With `reuse`, a grade pytest gave earlier for the very same inputs is taken as it is
+        (see cache.py). An exercise whose grader file is missing is reported as not run
+        rather than handed to pytest, which would stop the whole run at collection."""
+        exercises = list(exercises)
+        remembered = GradeCache.load(self.root)
+        before = cache.keys(self.root, exercises)
+        reused = {
+            e.module: result
+            for e in exercises
+            if reuse and (result := remembered.get(e, before[e.module])) is not None
+        }
+        pending = [e for e in exercises if self.has_grader(e) and e.module not in reused]
         graded = (
-            runner.grade(self.kata, gradable, extra_args=extra_args, root=self.root)
-            if gradable
+            runner.grade(self.kata, pending, root=self.root)
+            if pending
             else runner.Graded(Report(str(self.kata)))
         )
-        found = {r.module: r for r in graded.report.exercises}
-        graded.report.exercises = [found.get(e.module) or self._ungraded(e) for e in exercises]
-        return graded
+        after = cache.keys(self.root, pending)
+        for result in graded.report.exercises:
+            if after[result.module] == before[result.module]:  # not saved again meanwhile
+                remembered.put(result, after[result.module])
+        if pending:
+            remembered.save()
+        found = {r.module: r for r in graded.report.exercises} | reused
+        results = [found.get(e.module) or self._ungraded(e) for e in exercises]
+        return Grades(Report(str(self.kata), results), graded.output, set(reused))
 
     def _ungraded(self, exercise: Exercise) -> ExerciseResult:
         grader = self.relative(runner.grader_path(exercise, self.root))

@@ -11,7 +11,7 @@ from enum import StrEnum
 from rich.console import Console
 from rich.text import Text
 
-from autodiff_kata.project import Project
+from autodiff_kata.project import Grades, Project
 from autodiff_kata.registry import Exercise, find
 from autodiff_kata.results import ExerciseResult, Report, Status
 
@@ -163,6 +163,15 @@ class Output:
             ")",
         )
 
+    def remembered(self, count: int) -> None:
+        if count:
+            self.print(
+                (f"({count} grades reused: their files have not changed since pytest gave them; ",
+                 "dim"),
+                self.command("status", "--fresh"),
+                (" grades again.)", "dim"),
+            )  # fmt: skip
+
     # one exercise in full ------------------------------------------------------------------
 
     def result(self, project: Project, result: ExerciseResult) -> None:
@@ -195,8 +204,10 @@ class Output:
             )
 
 
-def report_json(project: Project, report: Report, command: str) -> dict:
-    """Report.to_dict(), with what a tool needs to act on it: the board's words, the files."""
+def report_json(project: Project, grades: Grades, command: str) -> dict:
+    """Report.to_dict(), with what a tool needs to act on it: the board's words, the files,
+    which grades were remembered rather than given by pytest just now."""
+    report = grades.report
     data = report.to_dict()
     upcoming = up_next(report)
     data["command"] = command
@@ -206,6 +217,7 @@ def report_json(project: Project, report: Report, command: str) -> dict:
         exercise: Exercise = find(result.number)
         entry["progress"] = progress(result).value
         entry["file"] = str(project.learner_file(exercise))
+        entry["remembered"] = result.module in grades.reused
     data["next"] = (
         {"number": upcoming.number, "name": upcoming.name, "title": upcoming.title}
         if upcoming

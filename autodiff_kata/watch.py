@@ -78,7 +78,7 @@ def _loop(project: Project, out: Output, stop: threading.Event, max_runs: int | 
     # Watch from before the first grade, so that no save is ever missed.
     backlog = next(watcher, None) or set()
     out.print("Grading every exercise…")
-    report = _grade(project, out, list(EXERCISES), Report(str(project.kata)))
+    report = _grade(project, out, list(EXERCISES), Report(str(project.kata)), reuse=True)
     _show(project, out, report, None)
     runs = 0
     while (current := up_next(report)) is not None:
@@ -100,14 +100,20 @@ def _loop(project: Project, out: Output, stop: threading.Event, max_runs: int | 
     out.print(("Every exercise passes. Well done!", "bold green"))
 
 
-def _grade(project: Project, out: Output, exercises: list[Exercise], report: Report) -> Report:
+def _grade(
+    project: Project,
+    out: Output,
+    exercises: list[Exercise],
+    report: Report,
+    reuse: bool = False,
+) -> Report:
     """The report with these exercises re-graded; a grading run that fails leaves it as was."""
     names = ", ".join(f"{e.number:02d}" for e in exercises)
     if not out.terminal:
         out.print(f"Grading {names}…")
     try:
         with out.console.status(f"Grading {names}…") if out.terminal else contextlib.nullcontext():
-            fresh = project.grade(exercises).report
+            fresh = project.grade(exercises, reuse=reuse).report
     except (OSError, RuntimeError) as error:
         out.error(f"could not grade {names}: {error}")
         return report

@@ -50,11 +50,28 @@ def test_board_after_copying_one_solution_in(kata):
         else None
     )
 
+    assert not any(e["remembered"] for e in board["exercises"])
+
     code, out, _ = kata.cli("check", "first_derivative")
 
     assert code == 0, out
     assert f"{ex01.label} — pass" in out
     assert "solution 1" in out  # the reference is offered once it passes
+
+    # Nothing changed: pytest's grades are reused. A file saved since is graded again.
+    code, out, _ = kata.cli("status", "--json")
+    again = json.loads(out)
+    assert code == 1
+    assert all(e["remembered"] for e in again["exercises"] if kata.graded(find(e["number"])))
+    assert [e["progress"] for e in again["exercises"]] == [
+        e["progress"] for e in board["exercises"]
+    ]
+    with kata.file(ex01).open("a") as file:
+        file.write("# done!\n")
+    code, out, _ = kata.cli("status", "--json")
+    edited = json.loads(out)
+    assert edited["exercises"][0]["remembered"] is False
+    assert edited["exercises"][0]["progress"] == "pass"
 
 
 def test_check_gives_the_graders_own_messages_the_same_as_pytest(kata, tmp_path):

@@ -53,7 +53,8 @@ def test_a_damaged_state_file_starts_afresh(kata):
     }
 
 
-def test_the_state_file_and_backups_are_ignored_by_git():
+def test_the_state_files_and_backups_are_ignored_by_git():
     ignored = (PROJECT_ROOT / ".gitignore").read_text().splitlines()
     assert ".kata-state.json" in ignored
     assert "kata/.backup/" in ignored
+    assert ".kata-grades.json" in ignored
