@@ -6,8 +6,10 @@ import json
 import subprocess
 import sys
 
+from autodiff_kata import cache, results
+from autodiff_kata.cache import GradeCache
 from autodiff_kata.registry import EXERCISES, find
-from autodiff_kata.results import Report
+from autodiff_kata.results import ExerciseResult, Report, Status
 
 
 def test_board_on_untouched_stubs_from_inside_the_project_not_a_terminal(kata):
@@ -58,7 +60,7 @@ def test_board_after_copying_one_solution_in(kata):
     assert f"{ex01.label} — pass" in out
     assert "solution 1" in out  # the reference is offered once it passes
 
-    # Nothing changed: pytest's grades are reused. A file saved since is graded again.
+    # Nothing changed since: pytest's grades are reused, with no pytest run.
     code, out, _ = kata.cli("status", "--json")
     again = json.loads(out)
     assert code == 1
@@ -66,12 +68,35 @@ def test_board_after_copying_one_solution_in(kata):
     assert [e["progress"] for e in again["exercises"]] == [
         e["progress"] for e in board["exercises"]
     ]
+
+
+def one_test(exercise, status):
+    test = results.TestResult("test_it", status)
+    return ExerciseResult(exercise.number, exercise.name, exercise.title, exercise.module, [test])
+
+
+def test_a_grade_is_reused_only_while_nothing_it_depends_on_changes(kata):
+    ex01, ex02 = find(1), find(2)
+    before = cache.keys(kata.root, [ex01, ex02])
+    remembered = GradeCache.load(kata.root)
+    passed = one_test(ex01, Status.PASSED)
+    remembered.put(passed, before[ex01.module])
+    remembered.save()
+    assert GradeCache.load(kata.root).get(ex01, before[ex01.module]) == passed
+
     with kata.file(ex01).open("a") as file:
-        file.write("# done!\n")
-    code, out, _ = kata.cli("status", "--json")
-    edited = json.loads(out)
-    assert edited["exercises"][0]["remembered"] is False
-    assert edited["exercises"][0]["progress"] == "pass"
+        file.write("# one more line\n")
+    edited = cache.keys(kata.root, [ex01, ex02])
+    assert edited[ex01.module] != before[ex01.module]
+    assert edited[ex02.module] == before[ex02.module]
+    assert GradeCache.load(kata.root).get(ex01, edited[ex01.module]) is None
+
+    (kata.root / "tests" / "graders" / f"test_{ex02.module}.py").write_text("# changed\n")
+    assert cache.keys(kata.root, [ex02])[ex02.module] != before[ex02.module]
+
+    crashed = one_test(ex01, Status.CRASHED)
+    remembered.put(crashed, edited[ex01.module])  # depends on the machine: never reused
+    assert remembered.get(ex01, edited[ex01.module]) is None
 
 
 def test_check_gives_the_graders_own_messages_the_same_as_pytest(kata, tmp_path):
@@ -82,16 +107,16 @@ def test_check_gives_the_graders_own_messages_the_same_as_pytest(kata, tmp_path)
 
     code, out, _ = kata.cli("check", "1")
 
-    results = tmp_path / "results.json"
+    results_json = tmp_path / "results.json"
     root = kata.root
     grader = root / "tests" / "graders" / f"test_{ex01.module}.py"
     subprocess.run(
         [sys.executable, "-m", "pytest", "-c", str(root / "pyproject.toml"),
          "--rootdir", str(root), "-p", "no:cacheprovider", "-q", f"--impl={root / 'kata'}",
-         f"--results-json={results}", str(grader)],
+         f"--results-json={results_json}", str(grader)],
         cwd=tmp_path, capture_output=True, timeout=180, check=False,
     )  # fmt: skip
-    (by_pytest,) = Report.read(results).exercises
+    (by_pytest,) = Report.read(results_json).exercises
     assert code == 1
     assert by_pytest.status.value in out, "the same grade as pytest's"
     failing = [t for t in by_pytest.tests if t.status != "passed"]
