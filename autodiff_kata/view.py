@@ -135,7 +135,7 @@ class Output:
             if kind == Progress.FAIL and result.status != Status.FAILED:
                 words += f" ({result.status.value})"  # error, timeout, crashed
             # On a terminal the line fits its width; `check` gives the message in full.
-            room = self.console.width - (11 + width + len(words)) if self.terminal else 72
+            room = self.console.width - (11 + width + len(words)) if self.terminal else 60
             what = detail(result, max(room, 20))
             words += f": {what}" if what else ""
             self.print(
