@@ -44,9 +44,17 @@ def fail(message: str) -> None:
     raise GradingFailure(message)
 
 
-def expect_tensor(got: Any, *, like: Tensor, what: str, dtype: torch.dtype | None = None) -> Tensor:
+def expect_tensor(
+    got: Any,
+    *,
+    like: Tensor,
+    what: str,
+    dtype: torch.dtype | None = None,
+    wrong_dtype: str | None = None,
+) -> Tensor:
     """Fail unless `got` is a plain tensor with `like`'s shape and device, and its dtype
-    (or `dtype`), holding a value rather than a graph."""
+    (or `dtype`), holding a value rather than a graph. `wrong_dtype` names the likely
+    mistake behind a wrong dtype where the exercise has its own (a cast it asks for)."""
     __tracebackhide__ = True
     dtype = dtype or like.dtype
     if isinstance(got, tuple | list) and len(got) == 1 and isinstance(got[0], Tensor):
@@ -59,6 +67,11 @@ def expect_tensor(got: Any, *, like: Tensor, what: str, dtype: torch.dtype | Non
         why = (
             "a Python number has no dtype or device: return the tensor, without .item() or float()."
             if isinstance(got, int | float)
+            else "None is the .grad of a tensor that did not require grad, and what "
+            "torch.autograd.grad(..., allow_unused=True) gives for an input the output does "
+            "not use: make every input require grad, and pass materialize_grads=True to get "
+            "zeros for an unused one."
+            if got is None
             else "return the tensor itself."
         )
         fail(f"{what}: expected a torch.Tensor, got {type(got).__name__} {got!r}.\nHint: {why}")
@@ -69,8 +82,12 @@ def expect_tensor(got: Any, *, like: Tensor, what: str, dtype: torch.dtype | Non
         )
     if got.dtype != dtype:
         fail(
-            f"{what}: expected dtype {dtype}, got {got.dtype}.\nLikely mistake: a new tensor "
-            "made without dtype=..., or a cast; the result must keep the input's precision."
+            f"{what}: expected dtype {dtype}, got {got.dtype}.\nLikely mistake: "
+            + (
+                wrong_dtype
+                or "a new tensor made without dtype=..., or a cast; the result must keep the "
+                "input's precision."
+            )
         )
     if got.shape != like.shape:
         fail(
@@ -280,11 +297,18 @@ def check_descent(
 def check_sgd_used(sgd_recorder: SGDRecorder, *, steps: int, closure: bool) -> None:
     """Fail unless torch.optim.SGD took `steps` steps, with a closure or without as asked."""
     __tracebackhide__ = True
-    if sgd_recorder.optimizers == 0 or sgd_recorder.steps < steps:
+    if sgd_recorder.optimizers == 0 or sgd_recorder.steps == 0:
         fail(
             f"the update was not made by torch.optim.SGD ({sgd_recorder.steps} opt.step() calls "
-            f"for {steps} steps).\nHint: this exercise is about the optimiser: "
-            "opt = torch.optim.SGD([x], lr=lr), then opt.step() each step, not x -= lr * g."
+            f"for {steps} steps).\nLikely mistake: an update written by hand (x -= lr * g), "
+            "or the chapter's result hard-coded. This exercise is about the optimiser: "
+            "opt = torch.optim.SGD([x], lr=lr), then opt.step() each step."
+        )
+    if sgd_recorder.steps != steps:
+        fail(
+            f"opt.step() was called {sgd_recorder.steps} times for {steps} steps.\n"
+            "Likely mistake: a loop that does not run exactly `steps` times: "
+            "for _ in range(steps)."
         )
     if closure and sgd_recorder.steps_with_closure < steps:
         fail(

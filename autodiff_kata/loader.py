@@ -115,7 +115,7 @@ class LearnerModule:
     def __init__(self, exercise: Exercise, path: Path, time_limit: float) -> None:
         self.exercise = exercise
         self.path = path
-        self._deadline = time.monotonic() + time_limit
+        self._time_left = time_limit  # spent only while the submission's own code runs
         self._module: ModuleType | None = None
         # A module that does not load fails the test that first uses it, not the fixture
         # that loads it: pytest's fixture teardown expects nothing worse than an Exception.
@@ -143,8 +143,9 @@ class LearnerModule:
         spec = importlib.util.spec_from_file_location(name, path)
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module  # dataclasses, inspect and torch.compile look modules up here
+        started = time.monotonic()
         try:
-            with deadline(self._deadline, exercise):
+            with deadline(started + self._time_left, exercise):
                 spec.loader.exec_module(module)
         except SyntaxError as error:
             sys.modules.pop(name, None)
@@ -158,6 +159,8 @@ class LearnerModule:
                 f"exercise {exercise.label}: importing {path.name} failed:\n"
                 f"{_learner_frames(error, path)}"
             ) from None
+        finally:
+            self._time_left -= time.monotonic() - started
         return module
 
     def unload(self) -> None:
@@ -182,8 +185,9 @@ class LearnerModule:
 
         def call(*args: Any, **kwargs: Any) -> Any:
             __tracebackhide__ = True
+            started = time.monotonic()
             try:
-                with deadline(self._deadline, exercise):
+                with deadline(started + self._time_left, exercise):
                     return function(*args, **kwargs)
             except NotImplementedError as error:
                 if not _raised_in(error, path):  # torch's own NotImplementedError is a crash
@@ -195,5 +199,7 @@ class LearnerModule:
                 ) from None
             except Exception as error:
                 raise _crash(exercise, path, function, args, kwargs, error) from error
+            finally:
+                self._time_left -= time.monotonic() - started
 
         return call

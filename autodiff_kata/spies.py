@@ -34,14 +34,16 @@ class CompileRecorder:
     def __init__(self) -> None:
         self.compile_calls = 0
         self.graphs: list[torch.fx.GraphModule] = []
+        counters.clear()
         self.reset()
 
     def reset(self) -> None:
-        """Start counting graph runs and breaks afresh (for the next hypothesis example).
-        compile_calls keeps counting: a module compiles its functions once, at import."""
+        """Start counting graph runs afresh (for the next hypothesis example). compile_calls
+        and graph breaks keep counting: a module compiles its functions once, at import, and
+        dynamo records a break once, when it compiles; a cached graph that runs again does
+        not report it again."""
         self.graph_runs = 0
         self._recent_outputs: deque[torch.Tensor] = deque(maxlen=16)
-        counters.clear()
 
     @property
     def graph_breaks(self) -> int:

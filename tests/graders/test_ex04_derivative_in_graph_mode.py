@@ -18,6 +18,10 @@ from autodiff_kata.grading import (
 )
 
 HINT = "return (torch.func.grad(f)(x), x) from a function compiled with torch.compile."
+NOT_CAST = (
+    "x was not cast to float32, or not every x was: cast it with "
+    "torch.as_tensor(x, dtype=torch.float32), as the chapter's tf.cast does."
+)
 
 
 def check_derivative(impl, recorder, f, x, *, device="cpu"):
@@ -28,8 +32,12 @@ def check_derivative(impl, recorder, f, x, *, device="cpu"):
     dydx, x_out = expect_tuple(impl.derivative_in_graph_mode(f, x), ("dy/dx", "x"))
     where = f"{f!r} at x = {as_float32.item():g}"
     cast = "cast x with torch.as_tensor(x, dtype=torch.float32), as the chapter's tf.cast does."
-    dydx = expect_tensor(dydx, like=as_float32, dtype=torch.float32, what=f"dy/dx of {where}")
-    x_out = expect_tensor(x_out, like=as_float32, dtype=torch.float32, what="the x returned")
+    dydx = expect_tensor(
+        dydx, like=as_float32, dtype=torch.float32, what=f"dy/dx of {where}", wrong_dtype=NOT_CAST
+    )
+    x_out = expect_tensor(
+        x_out, like=as_float32, dtype=torch.float32, what="the x returned", wrong_dtype=NOT_CAST
+    )
     expect_close(dydx, derivative(f, as_float32), what=f"dy/dx of {where}", hint=HINT)
     expect_close(x_out, as_float32, what="the x returned", hint=cast)
     check_compiled(recorder, runs=1)
