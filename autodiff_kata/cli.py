@@ -220,21 +220,16 @@ def reset(args: argparse.Namespace, project: Project, out: Output) -> int:
     if args.all == bool(args.exercise):
         raise UsageError("reset: name one exercise (reset 3) or pass --all, not both.")
     targets = list(EXERCISES) if args.all else [exercise_arg(args.exercise)]
-    plan: list[tuple[Exercise, stubs.Stub]] = []
+    plan: list[tuple[Exercise, str]] = []
     for exercise in targets:
         try:
-            stub = stubs.stub(project, exercise)
+            stub = stubs.stub_text(exercise, project.solution_file(exercise).read_text())
         except (OSError, SyntaxError) as error:
-            out.error(f"cannot find the stub of {exercise.label}: {error}")
+            out.error(f"cannot make the stub of {exercise.label} from its solution: {error}")
             return EXIT_FAIL
         learner = project.learner_file(exercise)
-        current = learner.read_text() if learner.is_file() else None
-        if current == stub.text:
+        if learner.is_file() and learner.read_text() == stub:
             out.print(f"{exercise.label}: already the stub, nothing to do.")
-            continue
-        if current is not None and not stub.exact and stubs.is_stub(current, exercise):
-            # Without git the stub is rebuilt, task text lost: a file still a stub stays.
-            out.print(f"{exercise.label}: still a stub, nothing to do.")
             continue
         plan.append((exercise, stub))
     if not plan:
@@ -254,8 +249,8 @@ def reset(args: argparse.Namespace, project: Project, out: Output) -> int:
             backup.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(learner, backup)
             saved = f"; your version is in {project.relative(backup)}"
-        learner.write_text(stub.text)
-        out.print((f"{exercise.label}: ", "bold"), f"restored ({stub.origin}){saved}.")
+        learner.write_text(stub)
+        out.print((f"{exercise.label}: ", "bold"), f"restored the stub{saved}.")
     return EXIT_OK
 
 

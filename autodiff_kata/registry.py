@@ -18,6 +18,7 @@ class Exercise:
     title: str
     module: str
     functions: tuple[str, ...]
+    task: str  # the one line a stub raises NotImplementedError with
     graph_mode: bool
     tensorflow: str  # the chapter's construct
     pytorch: str  # the idiom that replaces it
@@ -41,6 +42,7 @@ def _load() -> tuple[Exercise, ...]:
             title=entry["title"],
             module=entry["module"],
             functions=tuple(entry["functions"]),
+            task=entry["task"],
             graph_mode=entry["graph_mode"],
             tensorflow=entry["tensorflow"],
             pytorch=entry["pytorch"],

@@ -1,24 +1,55 @@
-"""The stub of an exercise, for `reset`: the file as the course handed it out.
+"""A stub is its solution with the bodies taken out: made here, for `reset` and the self-checks.
 
-kata/ holds the learner's work, so the pristine stub comes from git: the latest committed
-version of kata/<module>.py that is still a stub (a learner who commits their work does not
-lose the stub). Without git, or with no stub in its history, the stub is rebuilt from the
-reference solution: the same file with each function's body replaced by a
-`raise NotImplementedError` (the stub's own task text is then lost; the docstrings stay).
+From solutions/<module>.py: the module docstring, the imports and each public function's
+signature and docstring stay; each body becomes `raise NotImplementedError(<the registry's
+task>)`; private helpers (`_name`) go. The text comes out as `ruff format` writes it, so
+kata/ holds exactly these files.
 """
 
 from __future__ import annotations
 
 import ast
-import subprocess
-from dataclasses import dataclass
+import re
 
-from autodiff_kata.project import Project
 from autodiff_kata.registry import Exercise
+
+LINE_LENGTH = 100  # pyproject's [tool.ruff] line-length
+
+
+def _raise(indent: str, task: str) -> list[str]:
+    one_line = f'{indent}raise NotImplementedError("{task}")'
+    if len(one_line) <= LINE_LENGTH:
+        return [one_line]
+    return [f"{indent}raise NotImplementedError(", f'{indent}    "{task}"', f"{indent})"]
+
+
+def _docstring_end(function: ast.FunctionDef) -> int | None:
+    first = function.body[0]
+    is_docstring = isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+    return first.end_lineno if is_docstring and isinstance(first.value.value, str) else None
+
+
+def stub_text(exercise: Exercise, solution: str) -> str:
+    """The stub of `exercise`, made from the text of its solution."""
+    if '"' in exercise.task or "\\" in exercise.task:
+        raise ValueError(f"{exercise.name}: a task is plain text, without quotes or backslashes")
+    lines = solution.splitlines()
+    for node in reversed(ast.parse(solution).body):  # from the bottom up, so line numbers hold
+        if not isinstance(node, ast.FunctionDef):
+            continue
+        start = (node.decorator_list[0] if node.decorator_list else node).lineno - 1
+        if node.name.startswith("_"):
+            lines[start : node.end_lineno] = []
+        elif node.name in exercise.functions:
+            kept_until = _docstring_end(node) or node.body[0].lineno - 1
+            indent = " " * node.body[0].col_offset
+            lines[kept_until : node.end_lineno] = _raise(indent, exercise.task)
+    text = "\n".join(lines).strip() + "\n"
+    return re.sub(r"\n{4,}", "\n\n\n", text)  # two blank lines between definitions, as before
 
 
 def is_stub(source: str, exercise: Exercise) -> bool:
-    """Whether every function the learner writes only raises NotImplementedError."""
+    """Whether every function the learner writes still only raises NotImplementedError."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
@@ -30,79 +61,9 @@ def is_stub(source: str, exercise: Exercise) -> bool:
     )
 
 
-def _body_without_docstring(function: ast.FunctionDef) -> list[ast.stmt]:
-    body = function.body
-    first = body[0]
-    is_docstring = isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
-    return body[1:] if is_docstring and isinstance(first.value.value, str) else body
-
-
 def _only_raises_not_implemented(function: ast.FunctionDef) -> bool:
-    body = _body_without_docstring(function)
+    body = function.body[1:] if _docstring_end(function) else function.body
     if len(body) != 1 or not isinstance(body[0], ast.Raise) or body[0].exc is None:
         return False
     raised = body[0].exc.func if isinstance(body[0].exc, ast.Call) else body[0].exc
     return isinstance(raised, ast.Name) and raised.id == "NotImplementedError"
-
-
-def _git(project: Project, *args: str) -> str | None:
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(project.root), *args],
-            capture_output=True,
-            text=True,
-            timeout=20,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout if done.returncode == 0 else None
-
-
-def from_git(project: Project, exercise: Exercise) -> str | None:
-    """The latest committed stub of the exercise, if the project is a git checkout."""
-    relative = f"kata/{exercise.filename}"
-    commits = _git(project, "log", "--format=%H", "--", relative)
-    for commit in (commits or "").split()[:200]:
-        text = _git(project, "show", f"{commit}:./{relative}")
-        if text is not None and is_stub(text, exercise):
-            return text
-    return None
-
-
-def from_solution(source: str, exercise: Exercise) -> str:
-    """The solution with the body of each function the learner writes replaced."""
-    tree = ast.parse(source)
-    lines = source.splitlines(keepends=True)
-    functions = [
-        n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name in exercise.functions
-    ]
-    for function in sorted(functions, key=lambda n: n.lineno, reverse=True):
-        body = _body_without_docstring(function)
-        if not body or body[0].lineno == function.lineno:
-            continue  # a one-line function: leave it, the grader still tells what is missing
-        indent = " " * body[0].col_offset
-        task = (
-            f"write {function.name}(): the docstrings say what it must do; "
-            f"`autodiff-kata hint {exercise.number}` helps"
-        )
-        lines[body[0].lineno - 1 : function.end_lineno] = [
-            f"{indent}raise NotImplementedError(\n{indent}    {task!r}\n{indent})\n"
-        ]
-    return "".join(lines)
-
-
-@dataclass(frozen=True)
-class Stub:
-    text: str
-    origin: str  # where it came from, said to the learner
-    exact: bool  # the file as handed out (from git), not rebuilt from the solution
-
-
-def stub(project: Project, exercise: Exercise) -> Stub:
-    text = from_git(project, exercise)
-    if text is not None:
-        return Stub(text, "the stub committed in git", exact=True)
-    solution = project.solution_file(exercise)
-    rebuilt = from_solution(solution.read_text(), exercise)
-    return Stub(rebuilt, f"a stub rebuilt from solutions/{solution.name}", exact=False)

@@ -1,10 +1,10 @@
 """The registry, the stubs, the solutions and the graders describe the same course."""
 
-import ast
+import difflib
 
 import pytest
 
-from autodiff_kata import docs
+from autodiff_kata import docs, stubs
 from autodiff_kata.registry import EXERCISES, PROJECT_ROOT, UnknownExercise, find
 
 KATA = PROJECT_ROOT / "kata"
@@ -51,59 +51,19 @@ def test_find_names_the_exercises_when_the_key_is_unknown():
         find("nine")
 
 
-def _public_functions(tree: ast.Module) -> dict[str, ast.FunctionDef]:
-    return {
-        node.name: node
-        for node in tree.body
-        if isinstance(node, ast.FunctionDef) and not node.name.startswith("_")
-    }
-
-
-def _signature(node: ast.FunctionDef) -> str:
-    returns = ast.unparse(node.returns) if node.returns else ""
-    return f"{node.name}({ast.unparse(node.args)}) -> {returns}"
-
-
-def _raise_lines(tree: ast.Module) -> set[int]:
-    """Line numbers of the stub's `raise NotImplementedError(...)` statements."""
-    return {
-        line
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Raise)
-        for line in range(node.lineno, node.end_lineno + 1)
-    }
-
-
-def _first_line_not_in(lines: list[str], of: list[str]) -> str | None:
-    """The first of `lines` that `of` lacks, reading both in order; None if there is none."""
-    remaining = iter(of)
-    return next((line for line in lines if line not in remaining), None)
-
-
 @pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.module)
 def test_stub_is_its_solution_with_the_bodies_taken_out(exercise):
-    stub_source = (KATA / exercise.filename).read_text()
-    solution_source = (SOLUTIONS / exercise.filename).read_text()
-    stub, solution = ast.parse(stub_source), ast.parse(solution_source)
-    assert ast.get_docstring(stub) == ast.get_docstring(solution), "module docstrings differ"
-    stub_functions, solution_functions = _public_functions(stub), _public_functions(solution)
-    assert stub_functions.keys() == solution_functions.keys() == set(exercise.functions)
-    for name, function in stub_functions.items():
-        reference = solution_functions[name]
-        assert _signature(function) == _signature(reference), f"{name}: signatures differ"
-        assert ast.get_docstring(function) == ast.get_docstring(reference), f"{name}: docstring"
-        body = function.body[1:]  # after the docstring
-        assert len(body) == 1 and isinstance(body[0], ast.Raise), f"{name}: body is not a stub"
-        assert ast.unparse(body[0].exc).startswith("NotImplementedError("), name
-    # What is left once the raise statements go must stand in the solution, in order.
-    raised = _raise_lines(stub)
-    kept = [
-        line
-        for number, line in enumerate(stub_source.splitlines(), start=1)
-        if number not in raised and line.strip()
-    ]
-    missing = _first_line_not_in(kept, [line for line in solution_source.splitlines() if line])
-    assert missing is None, f"a stub line the solution lacks (or has elsewhere): {missing!r}"
+    expected = stubs.stub_text(exercise, (SOLUTIONS / exercise.filename).read_text())
+    stub = (KATA / exercise.filename).read_text()
+    drift = "".join(
+        difflib.unified_diff(
+            expected.splitlines(keepends=True),
+            stub.splitlines(keepends=True),
+            f"made from solutions/{exercise.filename}",
+            f"kata/{exercise.filename}",
+        )
+    )
+    assert not drift, f"the stub drifted from its solution (autodiff-kata reset --all):\n{drift}"
 
 
 def test_kata_holds_nothing_but_the_stubs():
