@@ -43,7 +43,7 @@ _ANSWERED = {Status.PASSED, Status.FAILED, Status.NOT_RUN}  # worth probing
 class Options:
     reference: Path = PROJECT_ROOT / "solutions"
     exercises: tuple[Exercise, ...] = EXERCISES
-    test_seconds: float = 10.0  # per grader test, and per exercise in the probe
+    test_seconds: float = 30.0  # per grader test, and per exercise in the probe
     memory_bytes: int | None = 4 * 2**30
     output_bytes: int = 10_000_000
     kill_grace_seconds: float = 5.0
@@ -285,7 +285,9 @@ def probe(folder: Path, exercises: Sequence[Exercise], options: Options) -> list
 
 
 def _watch_probe(process: subprocess.Popen, results: Path, limits: runner.Limits) -> bool:
-    allowed = limits.test_seconds + limits.kill_grace_seconds
+    # An exercise's probe runs the reference's code and the submission's, each under its own
+    # guard of test_seconds; past both and the grace, the process is stuck in native code.
+    allowed = 2 * limits.test_seconds + limits.kill_grace_seconds
     began = time.time()
     while process.poll() is None:
         time.sleep(0.2)

@@ -39,9 +39,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--jobs", "-j", type=int, default=1, help="submissions graded in parallel (default 1)"
     )
     parser.add_argument(
-        "--timeout", type=float, default=10.0, metavar="SECONDS",
+        "--timeout", type=float, default=30.0, metavar="SECONDS",
         help="time one grader test, or one exercise's probe, may spend in a submission's code "
-        "before it counts as timed out (default 10)",
+        "before it counts as timed out (default 30, as in grading)",
     )  # fmt: skip
     parser.add_argument(
         "--memory", type=int, default=4096, metavar="MIB",
@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     console = Console()
-    errors = Console(stderr=True)
+    errors = Console(stderr=True, soft_wrap=True)
     try:
         exercises = _exercises(args.exercises)
     except UnknownExercise as error:
