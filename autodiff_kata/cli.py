@@ -18,6 +18,8 @@ from rich.syntax import Syntax
 from rich.text import Text
 
 from autodiff_kata import stubs
+from autodiff_kata.compare.command import add_arguments as add_compare_arguments
+from autodiff_kata.compare.command import run as run_compare
 from autodiff_kata.project import NoProject, Project, is_project
 from autodiff_kata.registry import EXERCISES, Exercise, UnknownExercise, find
 from autodiff_kata.state import State
@@ -118,6 +120,13 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     solution = command("solution", "the reference solution, once the exercise passes")
     solution.add_argument("exercise", help="number or name")
     solution.add_argument("--force", action="store_true", help="show it even before it passes")
+    compare = commands.add_parser(
+        "compare",
+        help="instructors: grade many submissions side by side with the reference",
+        description="Grade many submissions side by side with the reference.",
+    )
+    compare.set_defaults(command="compare")
+    add_compare_arguments(compare)
     return parser
 
 
@@ -129,6 +138,8 @@ def main(argv: Sequence[str] | None = None, prog: str = "autodiff-kata") -> int:
     except SystemExit as exit:  # argparse has printed the usage and the error (or --help)
         return exit.code if isinstance(exit.code, int) else EXIT_USAGE
     try:
+        if args.command == "compare":  # needs no kata checkout of its own
+            return run_compare(args)
         project = _project(args.project)
         return COMMANDS[args.command](args, project, out)
     except (UsageError, NoProject) as error:

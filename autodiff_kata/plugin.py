@@ -8,6 +8,7 @@ fixture; the plugin turns every outcome into a line a learner can act on.
 from __future__ import annotations
 
 import importlib
+import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -87,6 +88,11 @@ def resolve_impl(value: str, rootpath: Path) -> Path:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    if hasattr(signal, "SIGXFSZ"):
+        # Python ignores SIGXFSZ, so a write past the runner's output limit (RLIMIT_FSIZE)
+        # would raise inside the submission's own print, once per example, slowly. The
+        # default action stops the process there, and the runner reports "too much output".
+        signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
     impl = resolve_impl(config.getoption("impl"), config.rootpath)
     config.pluginmanager.register(KataPlugin(config, impl), "autodiff-kata-grader")
 

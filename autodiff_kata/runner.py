@@ -46,7 +46,7 @@ def grader_path(exercise: Exercise, root: Path = PROJECT_ROOT) -> Path:
     return root / "tests" / "graders" / f"test_{exercise.module}.py"
 
 
-def _limit_child(limits: Limits) -> None:
+def limit_child(limits: Limits) -> None:
     """Runs in the child before exec: caps its memory and the size of files it writes."""
     os.setsid()
     if limits.memory_bytes:
@@ -104,12 +104,12 @@ def grade(
             with log.open("wb") as sink:
                 process = subprocess.Popen(
                     command, cwd=workdir, env=env, stdout=sink, stderr=subprocess.STDOUT,
-                    stdin=subprocess.DEVNULL, preexec_fn=lambda: _limit_child(limits),
+                    stdin=subprocess.DEVNULL, preexec_fn=lambda: limit_child(limits),
                 )  # fmt: skip
                 try:
                     overran = _watch(process, results, limits)
                 except BaseException:  # Ctrl-C: the child has its own session, so stop it too
-                    _kill(process)
+                    kill(process)
                     raise
             returncodes.append(process.returncode)
             output.append(log.read_bytes()[-20_000:].decode(errors="replace"))
@@ -144,12 +144,12 @@ def _watch(process: subprocess.Popen, results: Path, limits: Limits) -> bool:
         report = _read(results)
         started = report.running.since if report and report.running else None
         if started and time.time() - started > allowed:
-            _kill(process)
+            kill(process)
             return True
     return False
 
 
-def _kill(process: subprocess.Popen) -> None:
+def kill(process: subprocess.Popen) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
     process.wait()

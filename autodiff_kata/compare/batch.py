@@ -35,7 +35,6 @@ from autodiff_kata.results import ExerciseResult, Status
 REFERENCE = "reference"  # the name the reference goes by in similarity groups
 MISSING = "module missing"
 NO_GRADER = "no grader"
-GUARD = ("-p", "autodiff_kata.compare.guard")  # too much output stops the grading process
 _ANSWERED = {Status.PASSED, Status.FAILED, Status.NOT_RUN}  # worth probing
 
 
@@ -165,7 +164,6 @@ def grade_submission(submission: Submission, options: Options) -> Row:
             submission.folder,
             graded,
             limits=options.limits,
-            extra_args=GUARD,
             env=child_env(),
             root=options.root,
         )
@@ -258,7 +256,7 @@ def probe(folder: Path, exercises: Sequence[Exercise], options: Options) -> list
                 process = subprocess.Popen(
                     command, cwd=scratch, env=child_env(), stdin=subprocess.DEVNULL,
                     stdout=subprocess.DEVNULL, stderr=sink,
-                    preexec_fn=lambda: runner._limit_child(limits),
+                    preexec_fn=lambda: runner.limit_child(limits),
                 )  # fmt: skip
                 overran = _watch_probe(process, results, limits)
             lines = _read_lines(results)
@@ -296,7 +294,7 @@ def _watch_probe(process: subprocess.Popen, results: Path, limits: runner.Limits
         stuck = running and time.time() - running > allowed
         never_started = not lines and time.time() - began > 120 + allowed
         if stuck or never_started:
-            runner._kill(process)
+            runner.kill(process)
             return True
     return False
 
