@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import importlib
 import signal
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import torch
-import torch._dynamo
 from hypothesis import HealthCheck, Phase, settings
 
 from autodiff_kata import registry
@@ -101,11 +101,17 @@ def exercise_of(item: pytest.Item) -> Exercise | None:
     return registry.for_module(item.path.stem.removeprefix("test_"))
 
 
+def _dynamo() -> object | None:
+    """torch._dynamo if anything has imported it yet: there is no state to restore otherwise."""
+    return sys.modules.get("torch._dynamo")
+
+
 def _restore_dynamo_config(saved: dict[str, object]) -> None:
-    now = torch._dynamo.config.get_config_copy()
+    config = _dynamo().config
+    now = config.get_config_copy()
     for key, value in saved.items():
         if now[key] != value:
-            setattr(torch._dynamo.config, key, value)
+            setattr(config, key, value)
 
 
 class KataPlugin:
@@ -149,7 +155,7 @@ class KataPlugin:
         anomaly = torch.is_anomaly_enabled()
         deterministic = torch.are_deterministic_algorithms_enabled()
         threads = torch.get_num_threads()
-        dynamo_config = torch._dynamo.config.get_config_copy()
+        dynamo_config = _dynamo().config.get_config_copy() if _dynamo() else None
         rng = torch.random.get_rng_state()
         torch.manual_seed(0)
         yield
@@ -157,11 +163,14 @@ class KataPlugin:
         torch.set_default_dtype(default_dtype)
         torch.set_default_device(default_device)
         torch.set_anomaly_enabled(anomaly)
-        torch.use_deterministic_algorithms(deterministic)
+        if torch.are_deterministic_algorithms_enabled() != deterministic:  # costly to call
+            torch.use_deterministic_algorithms(deterministic)
         torch.set_num_threads(threads)
-        _restore_dynamo_config(dynamo_config)
+        if dynamo_config is not None:
+            _restore_dynamo_config(dynamo_config)
         torch.random.set_rng_state(rng)
-        torch._dynamo.reset()
+        if _dynamo():
+            _dynamo().reset()
 
     @pytest.fixture
     def compile_recorder(self, monkeypatch: pytest.MonkeyPatch) -> Iterator[CompileRecorder]:
@@ -169,7 +178,7 @@ class KataPlugin:
         monkeypatch.setattr(torch, "compile", recorder.compile)
         # Hypothesis hands each example a new function: each is a recompile, and must not
         # reach the limit past which dynamo silently falls back to eager.
-        with torch._dynamo.config.patch(recompile_limit=10_000, accumulated_recompile_limit=10_000):
+        with _dynamo().config.patch(recompile_limit=10_000, accumulated_recompile_limit=10_000):
             yield recorder
 
     @pytest.fixture
@@ -181,15 +190,15 @@ class KataPlugin:
 
     @pytest.fixture
     def impl(
-        self,
-        request: pytest.FixtureRequest,
-        compile_recorder: CompileRecorder,
-        sgd_recorder: SGDRecorder,
+        self, request: pytest.FixtureRequest, sgd_recorder: SGDRecorder
     ) -> Iterator[LearnerModule]:
-        """The submission's module for this grader's exercise, loaded after the spies."""
+        """The submission's module for this grader's exercise, loaded after the spies (the
+        compile spy for graph-mode exercises only: the others never pay for TorchDynamo)."""
         exercise = exercise_of(request.node)
         if exercise is None:
             raise pytest.UsageError(f"{request.node.path.name} grades no exercise in the registry")
+        if exercise.graph_mode:
+            request.getfixturevalue("compile_recorder")
         limit = self.config.getoption("exercise_time_limit")
         module = LearnerModule(exercise, self.folder / exercise.filename, limit)
         yield module

@@ -51,6 +51,7 @@ def check_derivative(impl, recorder, f, x, *, device="cpu"):
 
 
 def test_reproduces_the_chapter(impl, compile_recorder):
+    compile_recorder.backend_name = "aot_eager"  # once through AOTAutograd, as inductor goes
     f = quadratic(1, -2, 1)
     for x, expected in ((0.0, -2.0), (1.0, 0.0)):  # as the chapter calls it: twice
         dydx, _ = expect_tuple(impl.derivative_in_graph_mode(f, x), ("dy/dx", "x"))
@@ -69,7 +70,7 @@ def test_casts_the_input_to_float32(impl, compile_recorder):
 
 
 @pytest.mark.parametrize("device", DEVICES)
-@settings(max_examples=6)
+@settings(max_examples=4)
 @given(f=smooth_functions(max_terms=2), x=tensors(), as_number=st.booleans())
 def test_differentiates_any_function_in_graph_mode(impl, compile_recorder, device, f, x, as_number):
     check_derivative(

@@ -9,6 +9,7 @@ from autodiff_kata.grading import DEVICES, check_chapter_descent, check_compiled
 
 
 def test_reproduces_the_chapter(impl, sgd_recorder, compile_recorder):
+    compile_recorder.backend_name = "aot_eager"  # once through AOTAutograd, as inductor goes
     check_chapter_descent(
         impl.minimise_with_closure_in_graph_mode, sgd_recorder=sgd_recorder, closure=True
     )
@@ -16,7 +17,7 @@ def test_reproduces_the_chapter(impl, sgd_recorder, compile_recorder):
 
 
 @pytest.mark.parametrize("device", DEVICES)
-@settings(max_examples=5)
+@settings(max_examples=4)
 @given(
     f=convex_functions(),
     x0=tensors(shapes=((), (2,))),
