@@ -38,7 +38,7 @@ settings.register_profile(
     derandomize=True,  # the same code gets the same grade on every run
     database=None,
     print_blob=False,
-    max_examples=20,
+    max_examples=12,
     phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],  # no "explain": terse
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )

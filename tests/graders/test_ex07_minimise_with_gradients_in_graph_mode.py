@@ -9,7 +9,6 @@ from autodiff_kata.grading import DEVICES, check_chapter_descent, check_compiled
 
 
 def test_reproduces_the_chapter(impl, sgd_recorder, compile_recorder):
-    compile_recorder.backend_name = "aot_eager"  # once through AOTAutograd, as inductor goes
     check_chapter_descent(
         impl.minimise_with_gradients_in_graph_mode, sgd_recorder=sgd_recorder, closure=False
     )
