@@ -26,6 +26,7 @@ from torch import Tensor
 
 from autodiff_kata import registry
 from autodiff_kata.functions import quadratic
+from autodiff_kata.spies import compiling_with
 
 #: The chapter's minimisation: f(x) = x² − 2x + 1 from x = 0, 1000 SGD steps with lr = 0.01.
 A, B, C = 1.0, -2.0, 1.0
@@ -41,7 +42,6 @@ EXPECTED_SECOND_DERIVATIVE = 2.0
 EXPECTED_X = 0.99999857
 X_TOLERANCE = 1e-6  # a few ulps near 1: SGD, a hand-rolled update and inductor differ by one
 
-REAL_COMPILE = torch.compile
 #: The timer of first calls (a name of its own, so that a test can put a stand-in in its place).
 clock = time.perf_counter
 
@@ -309,14 +309,9 @@ def peak_memory(device: str | torch.device) -> int | None:
     return torch.cuda.max_memory_allocated(device) if device.type == "cuda" else None
 
 
-def cheap_compile(model: Callable | None = None, **options: Any) -> Any:
-    """torch.compile, traced for real by TorchDynamo but run by the `eager` backend: it checks
-    that a case compiles (no graph break under fullgraph=True) in a fraction of a second."""
-    for inductor_only in ("backend", "mode", "options"):
-        options.pop(inductor_only, None)
-    if model is None:
-        return REAL_COMPILE(backend="eager", **options)
-    return REAL_COMPILE(model, backend="eager", **options)
+#: torch.compile, traced for real by TorchDynamo but run by the `eager` backend: it checks that
+#: a case compiles (no graph break under fullgraph=True) in a fraction of a second.
+cheap_compile = compiling_with("eager")
 
 
 # exercise modules ---------------------------------------------------------------------------

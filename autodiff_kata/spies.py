@@ -23,6 +23,20 @@ REAL_COMPILE = torch.compile
 REAL_SGD = torch.optim.SGD
 
 
+def compiling_with(backend: str | Callable) -> Callable[..., Any]:
+    """A torch.compile that takes the same arguments but always compiles with `backend`;
+    inductor's own settings (mode, options) go with inductor."""
+
+    def compile(model: Callable | None = None, **options: Any) -> Any:
+        for inductor_only in ("backend", "mode", "options"):
+            options.pop(inductor_only, None)
+        if model is None:  # used as @torch.compile(...)
+            return REAL_COMPILE(backend=backend, **options)
+        return REAL_COMPILE(model, backend=backend, **options)
+
+    return compile
+
+
 class CompileRecorder:
     """Counts torch.compile calls, captured graphs, graph runs and graph breaks."""
 
@@ -78,11 +92,7 @@ class CompileRecorder:
     def compile(self, model: Callable | None = None, **options: Any) -> Any:
         """torch.compile with the same arguments, but this recorder as its backend."""
         self.compile_calls += 1
-        for inductor_only in ("backend", "mode", "options"):
-            options.pop(inductor_only, None)
-        if model is None:  # used as @torch.compile(...)
-            return REAL_COMPILE(backend=self.backend, **options)
-        return REAL_COMPILE(model, backend=self.backend, **options)
+        return compiling_with(self.backend)(model, **options)
 
 
 class SGDRecorder:

@@ -248,18 +248,16 @@ def _compile_with_aot_eager() -> None:
     """torch.compile(..., backend="aot_eager") whatever the submission asks for."""
     import torch
 
-    real = torch.compile
+    from autodiff_kata.spies import compiling_with
+
+    aot_eager = compiling_with("aot_eager")
 
     def compile(model: Any = None, **options: Any) -> Any:
         import torch._dynamo  # imported on first use: a second of startup saved otherwise
 
         torch._dynamo.config.recompile_limit = 10_000
         torch._dynamo.config.accumulated_recompile_limit = 10_000
-        for inductor_only in ("backend", "mode", "options"):
-            options.pop(inductor_only, None)
-        if model is None:
-            return real(backend="aot_eager", **options)
-        return real(model, backend="aot_eager", **options)
+        return aot_eager(model, **options)
 
     torch.compile = compile
 

@@ -7,7 +7,7 @@ import math
 import pytest
 import torch
 
-from autodiff_kata import bench
+from autodiff_kata import bench, spies
 
 
 def record_synchronize(monkeypatch: pytest.MonkeyPatch, events: list) -> None:
@@ -89,7 +89,7 @@ def test_cuda_cases_skip_on_this_machine():
 
 def test_the_fast_mode_compiles_with_the_eager_backend(monkeypatch):
     calls: list = []
-    monkeypatch.setattr(bench, "REAL_COMPILE", lambda *args, **kwargs: calls.append((args, kwargs)))
+    monkeypatch.setattr(spies, "REAL_COMPILE", lambda *args, **kwargs: calls.append((args, kwargs)))
     bench.cheap_compile(len, fullgraph=True, mode="reduce-overhead", options={"cpp_wrapper": 1})
     bench.cheap_compile(fullgraph=True, backend="inductor")
     assert calls == [
