@@ -75,9 +75,6 @@ class Project:
     def solution_file(self, exercise: Exercise) -> Path:
         return self.solutions / exercise.filename
 
-    def has_grader(self, exercise: Exercise) -> bool:
-        return runner.grader_path(exercise, self.root).is_file()
-
     def relative(self, path: Path) -> str:
         """A path as the learner sees it from the project root."""
         try:
@@ -89,8 +86,8 @@ class Project:
         """Grade the learner's kata/ with the project's graders, in one pytest process.
 
         With `reuse`, a grade pytest gave earlier for the very same inputs is taken as it is
-        (see cache.py). An exercise whose grader file is missing is reported as not run
-        rather than handed to pytest, which would stop the whole run at collection."""
+        (see cache.py). An exercise whose grader file is missing is not graded (the runner
+        leaves it out) and is reported as not run."""
         exercises = list(exercises)
         remembered = GradeCache.load(self.root)
         before = cache.keys(self.root, exercises)
@@ -99,12 +96,8 @@ class Project:
             for e in exercises
             if reuse and (result := remembered.get(e, before[e.module])) is not None
         }
-        pending = [e for e in exercises if self.has_grader(e) and e.module not in reused]
-        graded = (
-            runner.grade(self.kata, pending, root=self.root)
-            if pending
-            else runner.Graded(Report(str(self.kata)))
-        )
+        pending = [e for e in exercises if e.module not in reused]
+        graded = runner.grade(self.kata, pending, root=self.root)
         after = cache.keys(self.root, pending)
         for result in graded.report.exercises:
             if after[result.module] == before[result.module]:  # not saved again meanwhile
