@@ -235,8 +235,6 @@ class KataPlugin:
             else:
                 message = str(error) if error else str(report.longrepr)
             status = _SETTLES_EXERCISE.get(type(error), Status.FAILED)
-            if "Timeout" in message and "pytest-timeout" in message:
-                status = Status.TIMEOUT
             if status in _SETTLES_EXERCISE.values():
                 self.settled[exercise.module] = f"exercise {exercise.number:02d}: {status.value}"
         self.results[exercise.module].tests.append(
