@@ -12,6 +12,7 @@ import pytest
 import torch
 from torch import Tensor
 
+from autodiff_kata import words
 from autodiff_kata.functions import quadratic
 from autodiff_kata.spies import REAL_SGD, CompileRecorder, SGDRecorder
 
@@ -274,7 +275,7 @@ def check_descent(
     expect_close(
         x,
         reference.x,
-        what=f"x after {steps} steps of SGD (lr={lr}) on {f!r} from x0={show(x0)}",
+        what=f"x after {words.count(steps, 'step')} of SGD (lr={lr}) on {f!r} from x0={show(x0)}",
         hint="each step: the gradient at the current x, then opt.step(); exactly `steps` steps.",
         mistakes=descent_mistakes(f, x0, steps=steps, lr=lr),
     )
@@ -299,14 +300,16 @@ def check_sgd_used(sgd_recorder: SGDRecorder, *, steps: int, closure: bool) -> N
     __tracebackhide__ = True
     if sgd_recorder.optimizers == 0 or sgd_recorder.steps == 0:
         fail(
-            f"the update was not made by torch.optim.SGD ({sgd_recorder.steps} opt.step() calls "
-            f"for {steps} steps).\nLikely mistake: an update written by hand (x -= lr * g), "
-            "or the chapter's result hard-coded. This exercise is about the optimiser: "
-            "opt = torch.optim.SGD([x], lr=lr), then opt.step() each step."
+            "the update was not made by torch.optim.SGD "
+            f"({words.count(sgd_recorder.steps, 'opt.step() call')} "
+            f"for {words.count(steps, 'step')}).\nLikely mistake: an update written by hand "
+            "(x -= lr * g), or the chapter's result hard-coded. This exercise is about the "
+            "optimiser: opt = torch.optim.SGD([x], lr=lr), then opt.step() each step."
         )
     if sgd_recorder.steps != steps:
         fail(
-            f"opt.step() was called {sgd_recorder.steps} times for {steps} steps.\n"
+            f"opt.step() was called {words.count(sgd_recorder.steps, 'time')} for "
+            f"{words.count(steps, 'step')}.\n"
             "Likely mistake: a loop that does not run exactly `steps` times: "
             "for _ in range(steps)."
         )

@@ -11,6 +11,7 @@ from enum import StrEnum
 from rich.console import Console
 from rich.text import Text
 
+from autodiff_kata import words
 from autodiff_kata.project import Grades, Project
 from autodiff_kata.registry import Exercise, find
 from autodiff_kata.results import ExerciseResult, Report, Status
@@ -166,7 +167,8 @@ class Output:
     def remembered(self, count: int) -> None:
         if count:
             self.print(
-                (f"({count} grades reused: their files have not changed since pytest gave them; ",
+                (f"({words.count(count, 'grade')} reused: their files have not changed since "
+                 "pytest gave them; ",
                  "dim"),
                 self.command("status", "--fresh"),
                 (" grades again.)", "dim"),
@@ -185,7 +187,8 @@ class Output:
         if kind == Progress.PASS:
             passed = sum(t.status == Status.PASSED for t in result.tests)
             self.print(
-                f"  all {passed} of its tests pass. Compare with the reference: ",
+                f"  {words.all_of_its(passed, 'test')} {words.verb(passed, 'passes', 'pass')}. "
+                "Compare with the reference: ",
                 self.command("solution", exercise.number),
             )
             return
