@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+
+
+class StateNotSaved(OSError):
+    """The state file could not be written; the message says what is in the way."""
 
 
 @dataclass
@@ -15,16 +20,42 @@ class State:
 
     @classmethod
     def load(cls, path: Path) -> State:
-        """The saved state; a missing or damaged file is a fresh start, never an error."""
+        """The saved state; a missing, damaged or unreadable file (or a folder in its place)
+        is a fresh start, never an error. A count that is not a whole number of tiers (a
+        string, a bool, a float such as 1e400 or NaN, a negative number) is dropped, so
+        `hint` never shows "-4 of 3"."""
         try:
             data = json.loads(path.read_text())
-            seen = {str(k): int(v) for k, v in data.get("hints_seen", {}).items()}
+            entries = data.get("hints_seen", {}).items()
         except (OSError, ValueError, TypeError, AttributeError):
-            seen = {}
+            return cls(path)
+        seen = {
+            str(name): count
+            for name, count in entries
+            if isinstance(count, int) and not isinstance(count, bool) and count >= 0
+        }
         return cls(path, seen)
 
+    def forget_hints(self, name: str) -> bool:
+        """Start an exercise's hints over (after a reset); whether there were any."""
+        return self.hints_seen.pop(name, None) is not None
+
     def save(self) -> None:
-        """Written whole and renamed into place, so an interrupted write leaves the old file."""
+        """Written whole and renamed into place, so an interrupted write leaves the old file.
+
+        Raises StateNotSaved, saying what to do, where the file cannot be written (a folder
+        in its place, a read-only checkout): the caller has done its work and just warns."""
         scratch = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
-        scratch.write_text(json.dumps({"version": 1, "hints_seen": self.hints_seen}, indent=2))
-        scratch.replace(self.path)
+        text = json.dumps({"version": 1, "hints_seen": self.hints_seen}, indent=2)
+        try:
+            scratch.write_text(text)
+            scratch.replace(self.path)
+        except OSError as error:
+            with contextlib.suppress(OSError):
+                scratch.unlink(missing_ok=True)
+            why = "a folder is in its place" if self.path.is_dir() else error.strerror or error
+            raise StateNotSaved(
+                f"could not save {self.path} ({why}): the hints you have seen are not "
+                f"remembered. Move whatever is at {self.path} out of the way, or make "
+                f"{self.path.parent} writable."
+            ) from error
