@@ -8,7 +8,7 @@ from pathlib import Path
 
 from autodiff_kata import cache, runner
 from autodiff_kata.cache import GradeCache
-from autodiff_kata.registry import EXERCISES, PROJECT_ROOT, Exercise
+from autodiff_kata.registry import EXERCISES, Exercise
 from autodiff_kata.results import ExerciseResult, Report, Status, TestResult
 
 STATE_FILE = ".kata-state.json"
@@ -40,17 +40,17 @@ class Project:
 
     @classmethod
     def locate(cls, start: Path | None = None) -> Project:
-        """The checkout holding `start` (the learner works anywhere inside it), else the one
-        this package was installed from."""
+        """The checkout holding `start` (the learner works anywhere inside it).
+
+        Never the checkout this package was installed from: run from elsewhere, that would
+        grade (or reset) some other kata than the one the learner means."""
         start = (start or Path.cwd()).resolve()
         for folder in (start, *start.parents):
             if is_project(folder):
                 return cls(folder)
-        if is_project(PROJECT_ROOT):
-            return cls(PROJECT_ROOT)
         raise NoProject(
-            f"no kata project in {start} or above it: run this inside your checkout of the "
-            "kata (the folder holding kata/ and tests/graders/), or pass --project PATH."
+            f"no kata checkout in {start} or above it: cd into your checkout of the kata "
+            "(the folder holding kata/ and tests/graders/), or pass --project DIR."
         )
 
     @property
