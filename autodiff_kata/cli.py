@@ -31,7 +31,7 @@ EXIT_USAGE = 2  # bad arguments, unknown exercise, no project, no confirmation
 EXIT_INTERRUPTED = 130
 
 EPILOG = """\
-the learner's loop:
+the learner's loop (anywhere inside your checkout, or with --project DIR):
   {prog}                 the board: every exercise, the next one to do
   edit kata/exNN_*.py, then
   {prog} check N         grade it, with the graders' messages
@@ -41,12 +41,13 @@ the learner's loop:
   {prog} reset N         start an exercise over (your file is backed up first)
 
 Exercises are named by number (3) or name (second_derivative).
+Options (--project DIR, --json) go before or after the command's name.
 
 exit codes:
   0    status/check: every exercise asked for passes; other commands: done
   1    status/check: some exercise does not pass; solution: refused, the exercise
        does not pass yet (use --force); reset: declined at the prompt
-  2    usage error: bad arguments, unknown exercise, no kata project found,
+  2    usage error: bad arguments, unknown exercise, no kata checkout found,
        reset without --yes when nobody is at a terminal to confirm
   130  interrupted with Ctrl-C (watch quits with 0)
 """
@@ -63,41 +64,54 @@ def exercise_arg(text: str) -> Exercise:
         raise UsageError(str(error)) from None
 
 
-def build_parser(prog: str) -> argparse.ArgumentParser:
-    # Options shared by every command, accepted before or after the command's name.
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
+JSON_COMMANDS = ("status", "check", "hint")
+# Defaults of the options every command takes, filled in once parsing is done (see _shared).
+SHARED_DEFAULTS = {"project": None, "json": False}
+
+
+def _shared(parser: argparse.ArgumentParser, json: bool) -> None:
+    """--project (and --json) on `parser`, accepted before or after the command's name.
+
+    Each parser gets its own copies, defaulting to SUPPRESS: a subcommand's parser fills its
+    defaults into a namespace of its own and copies every attribute over the main parser's,
+    so a default there would undo `--project DIR` given before the command's name. (Shared
+    `parents=` actions are no way out: set_defaults on one parser rewrites them for all.)"""
+    parser.add_argument(
         "--project",
         type=Path,
         default=argparse.SUPPRESS,
         metavar="DIR",
         help="the kata checkout to act on (default: the one around the current directory)",
     )
-    with_json = argparse.ArgumentParser(add_help=False)
-    with_json.add_argument(
-        "--json",
-        action="store_true",
-        default=argparse.SUPPRESS,
-        help="print machine-readable JSON instead of text (status, check, hint)",
-    )
+    if json:
+        parser.add_argument(
+            "--json",
+            action="store_true",
+            default=argparse.SUPPRESS,
+            help="print machine-readable JSON instead of text (status, check, hint)",
+        )
+
+
+def build_parser(prog: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=prog,
         description="Automatic differentiation in PyTorch, as a kata: eight exercises in "
         "kata/, graded by the project's pytest graders.",
         epilog=EPILOG.format(prog=prog),
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        parents=[common, with_json],
     )
-    parser.set_defaults(command="status", project=None, json=False, fresh=False)
+    _shared(parser, json=True)
+    parser.set_defaults(command="status", fresh=False)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    def command(name: str, help: str, *parents: argparse.ArgumentParser) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help, description=help, parents=[common, *parents])
+    def command(name: str, help: str, json: bool = False) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help, description=help)
+        _shared(sub, json)
         sub.set_defaults(command=name)
         return sub
 
     status = command(
-        "status", "the board: every exercise, pass / fail / not started (default)", with_json
+        "status", "the board: every exercise, pass / fail / not started (default)", json=True
     )
     status.add_argument(
         "--fresh",
@@ -105,10 +119,10 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="grade every exercise again, even those whose files have not changed",
     )
-    check = command("check", "grade one exercise, or all, with the graders' messages", with_json)
+    check = command("check", "grade one exercise, or all, with the graders' messages", json=True)
     check.add_argument("exercise", nargs="?", help="number or name (default: all)")
     check.add_argument("-v", "--verbose", action="store_true", help="also show pytest's output")
-    hint = command("hint", "the next hint for an exercise, one more each time", with_json)
+    hint = command("hint", "the next hint for an exercise, one more each time", json=True)
     hint.add_argument("exercise", help="number or name")
     watch = command("watch", "re-grade the current exercise on every save (Ctrl-C quits)")
     watch.add_argument("--max-runs", type=int, default=None, help=argparse.SUPPRESS)
@@ -134,7 +148,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "autodiff-kata") -> int:
     """Run one command; returns the exit code (see EPILOG)."""
     out = Output(prog)
     try:
-        args = build_parser(prog).parse_args(argv)
+        args = parse(argv, prog)
     except SystemExit as exit:  # argparse has printed the usage and the error (or --help)
         return exit.code if isinstance(exit.code, int) else EXIT_USAGE
     try:
@@ -150,13 +164,26 @@ def main(argv: Sequence[str] | None = None, prog: str = "autodiff-kata") -> int:
         return EXIT_INTERRUPTED
 
 
+def parse(argv: Sequence[str] | None, prog: str = "autodiff-kata") -> argparse.Namespace:
+    """The arguments, every option's default filled in; SystemExit on a usage error (argparse)."""
+    parser = build_parser(prog)
+    args = parser.parse_args(argv)
+    for name, default in SHARED_DEFAULTS.items():
+        if not hasattr(args, name):
+            setattr(args, name, default)
+    if args.json and args.command not in JSON_COMMANDS:
+        served = ", ".join(JSON_COMMANDS[:-1]) + f" and {JSON_COMMANDS[-1]}"
+        parser.error(f"--json: {args.command} has no JSON output; {served} do.")
+    return args
+
+
 def _project(path: Path | None) -> Project:
     if path is None:
         return Project.locate()
     if not is_project(path.resolve()):
         raise UsageError(
             f"--project {path}: not a kata checkout (it needs pyproject.toml, kata/ and "
-            "tests/graders/)."
+            "tests/graders/): pass the folder you cloned the kata into."
         )
     return Project(path.resolve())
 
@@ -165,6 +192,8 @@ def _project(path: Path | None) -> Project:
 
 
 def status(args: argparse.Namespace, project: Project, out: Output) -> int:
+    if not args.json:
+        _checkout(project, out)
     grades = project.grade(EXERCISES, reuse=not args.fresh)
     report = grades.report
     if args.json:
@@ -177,6 +206,8 @@ def status(args: argparse.Namespace, project: Project, out: Output) -> int:
 
 def check(args: argparse.Namespace, project: Project, out: Output) -> int:
     exercises = [exercise_arg(args.exercise)] if args.exercise else list(EXERCISES)
+    if not args.json:
+        _checkout(project, out)
     graded = project.grade(exercises)
     report = graded.report
     if args.json:
@@ -190,6 +221,11 @@ def check(args: argparse.Namespace, project: Project, out: Output) -> int:
         out.print((f"{report.passed}/{len(exercises)} exercises pass", "bold"))
         out.next_steps(project, report)
     return EXIT_OK if all_pass(report) else EXIT_FAIL
+
+
+def _checkout(project: Project, out: Output) -> None:
+    """Which checkout is graded: a learner with two clones sees at once which one it was."""
+    out.print((f"checkout: {project.root}", "dim"))
 
 
 def hint(args: argparse.Namespace, project: Project, out: Output) -> int:
