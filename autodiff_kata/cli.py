@@ -22,8 +22,8 @@ from autodiff_kata.compare.command import add_arguments as add_compare_arguments
 from autodiff_kata.compare.command import run as run_compare
 from autodiff_kata.project import NoProject, Project, is_project
 from autodiff_kata.registry import EXERCISES, Exercise, UnknownExercise, find
-from autodiff_kata.state import State
-from autodiff_kata.view import Output, Progress, all_pass, progress, report_json
+from autodiff_kata.state import State, StateNotSaved
+from autodiff_kata.view import Output, Progress, all_pass, progress, report_json, up_next
 
 EXIT_OK = 0  # every exercise asked for passes; or the command did what was asked
 EXIT_FAIL = 1  # some exercise asked for does not pass; or the command was declined
@@ -35,12 +35,14 @@ the learner's loop (anywhere inside your checkout, or with --project DIR):
   {prog}                 the board: every exercise, the next one to do
   edit kata/exNN_*.py, then
   {prog} check N         grade it, with the graders' messages
-  {prog} hint N          stuck? one more hint each time
-  {prog} watch           or: re-grade on every save, move on when it passes
-  {prog} solution N      the reference, once it passes
+  {prog} hint [N]        stuck? one more hint each time
+  {prog} watch [N]       or: re-grade on every save, move on when it passes
+  {prog} solution [N]    the reference, once it passes
   {prog} reset N         start an exercise over (your file is backed up first)
 
-Exercises are named by number (3) or name (second_derivative).
+Exercises are named by number (3) or name (second_derivative). Without one, hint,
+watch and solution take the current exercise: the first that does not pass (a file
+still the stub counts as not passing without being graded). watch N starts at N.
 Options (--project DIR, --json) go before or after the command's name.
 
 exit codes:
@@ -110,6 +112,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
         sub.set_defaults(command=name)
         return sub
 
+    current = "number or name (default: the current exercise, the first that does not pass)"
     status = command(
         "status", "the board: every exercise, pass / fail / not started (default)", json=True
     )
@@ -123,8 +126,11 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     check.add_argument("exercise", nargs="?", help="number or name (default: all)")
     check.add_argument("-v", "--verbose", action="store_true", help="also show pytest's output")
     hint = command("hint", "the next hint for an exercise, one more each time", json=True)
-    hint.add_argument("exercise", help="number or name")
+    hint.add_argument("exercise", nargs="?", help=current)
     watch = command("watch", "re-grade the current exercise on every save (Ctrl-C quits)")
+    watch.add_argument(
+        "exercise", nargs="?", help="the exercise to start from (default: the current one)"
+    )
     watch.add_argument("--max-runs", type=int, default=None, help=argparse.SUPPRESS)
     watch.add_argument("--timeout", type=float, default=None, help=argparse.SUPPRESS)
     reset = command("reset", "restore an exercise's stub; your file is backed up first")
@@ -132,7 +138,7 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     reset.add_argument("--all", action="store_true", help="reset every exercise")
     reset.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
     solution = command("solution", "the reference solution, once the exercise passes")
-    solution.add_argument("exercise", help="number or name")
+    solution.add_argument("exercise", nargs="?", help=current)
     solution.add_argument("--force", action="store_true", help="show it even before it passes")
     compare = commands.add_parser(
         "compare",
@@ -228,22 +234,59 @@ def _checkout(project: Project, out: Output) -> None:
     out.print((f"checkout: {project.root}", "dim"))
 
 
+def current_exercise(project: Project, command: str) -> Exercise:
+    """The exercise the board points at: the first, in course order, that does not pass.
+
+    A file that is still its stub (or is missing) cannot pass, so only the exercises before
+    the first such file are graded, reusing pytest's grades of unchanged files: `hint` with
+    no number stays quick. (Unlike the board, a stub without a grader counts as current.)"""
+    before: list[Exercise] = []
+    for exercise in EXERCISES:
+        if _is_stub(project, exercise):
+            break
+        before.append(exercise)
+    stub = EXERCISES[len(before)] if len(before) < len(EXERCISES) else None
+    upcoming = up_next(project.grade(before, reuse=True).report) if before else None
+    chosen = find(upcoming.number) if upcoming else stub
+    if chosen is None:
+        raise UsageError(f"every exercise passes: name the one you mean ({command} 3).")
+    return chosen
+
+
+def _is_stub(project: Project, exercise: Exercise) -> bool:
+    """Whether the learner's file is missing, or still the stub the course handed out."""
+    learner = project.learner_file(exercise)
+    if not learner.is_file():
+        return True
+    try:
+        solution = project.solution_file(exercise).read_text()
+        return learner.read_text() == stubs.stub_text(exercise, solution)
+    except (OSError, ValueError, SyntaxError):  # no reference to make the stub from
+        return False
+
+
 def hint(args: argparse.Namespace, project: Project, out: Output) -> int:
-    exercise = exercise_arg(args.exercise)
+    exercise = exercise_arg(args.exercise) if args.exercise else current_exercise(project, "hint")
     state = State.load(project.state_path)
     total = len(exercise.hints)
     before = min(state.hints_seen.get(exercise.name, 0), total)
     shown = min(before + 1, total)
-    if shown != before:
+    _show_hints(exercise, before, shown, args.json, out)
+    if shown != before:  # after showing: a state file that cannot be written costs no hint
         state.hints_seen[exercise.name] = shown
-        state.save()
-    if args.json:
+        _save(state, out)
+    return EXIT_OK
+
+
+def _show_hints(exercise: Exercise, before: int, shown: int, json: bool, out: Output) -> None:
+    total = len(exercise.hints)
+    if json:
         hints = list(exercise.hints[:shown])
         out.json({"exercise": exercise.name, "shown": shown, "total": total, "hints": hints})
-        return EXIT_OK
+        return
     if total == 0:
         out.print(f"{exercise.label} has no hints.")
-        return EXIT_OK
+        return
     out.print((f"Hints for {exercise.label} ({shown} of {total}):", "bold"))
     for number, text in enumerate(exercise.hints[:shown], start=1):
         fresh = number == shown and shown != before
@@ -260,7 +303,14 @@ def hint(args: argparse.Namespace, project: Project, out: Output) -> int:
             out.command("solution", exercise.number),
             " shows the reference.",
         )
-    return EXIT_OK
+
+
+def _save(state: State, out: Output) -> None:
+    """Save the state, or say why it could not be: the command itself has done its work."""
+    try:
+        state.save()
+    except StateNotSaved as error:
+        out.error(str(error))
 
 
 def reset(args: argparse.Namespace, project: Project, out: Output) -> int:
@@ -328,7 +378,9 @@ def _backup_path(project: Project, exercise: Exercise, stamp: str) -> Path:
 
 
 def solution(args: argparse.Namespace, project: Project, out: Output) -> int:
-    exercise = exercise_arg(args.exercise)
+    exercise = (
+        exercise_arg(args.exercise) if args.exercise else current_exercise(project, "solution")
+    )
     reference = project.solution_file(exercise)
     if not reference.is_file():
         out.error(f"{exercise.label}: the reference {project.relative(reference)} is missing.")
@@ -383,7 +435,9 @@ def _code(out: Output, code: str, lexer: str) -> None:
 def watch(args: argparse.Namespace, project: Project, out: Output) -> int:
     from autodiff_kata import watch as watching  # watchfiles is needed by this command only
 
-    return watching.run(project, out, max_runs=args.max_runs, timeout=args.timeout)
+    start = exercise_arg(args.exercise) if args.exercise else None
+    _checkout(project, out)
+    return watching.run(project, out, start=start, max_runs=args.max_runs, timeout=args.timeout)
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Project, Output], int]] = {

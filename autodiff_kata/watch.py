@@ -17,16 +17,22 @@ import watchfiles
 
 from autodiff_kata.project import Project
 from autodiff_kata.registry import EXERCISES, Exercise, find
-from autodiff_kata.results import Report
+from autodiff_kata.results import ExerciseResult, Report
 from autodiff_kata.view import Output, Progress, progress, up_next
 
 DEBOUNCE_MS = 300  # an editor's save is often several writes (temp file, rename, chmod)
 
 
 def run(
-    project: Project, out: Output, *, max_runs: int | None = None, timeout: float | None = None
+    project: Project,
+    out: Output,
+    *,
+    start: Exercise | None = None,
+    max_runs: int | None = None,
+    timeout: float | None = None,
 ) -> int:
-    """Watch until Ctrl-C; `max_runs` re-grades or `timeout` seconds end it early (tests)."""
+    """Watch until Ctrl-C, from `start` on if given (`watch 5`: the learner skips ahead);
+    `max_runs` re-grades or `timeout` seconds end it early (tests)."""
     stop = threading.Event()
     timer = threading.Timer(timeout, stop.set) if timeout else None
     if timer:
@@ -34,7 +40,7 @@ def run(
         timer.start()
     try:
         with _interrupts():
-            _loop(project, out, stop, max_runs)
+            _loop(project, out, stop, max_runs, start)
     except KeyboardInterrupt:
         out.print("")
         out.print("Stopped watching. ", out.command(), " shows the board.")
@@ -64,7 +70,13 @@ def _interrupts() -> Iterator[None]:
             signal.signal(number, handler)
 
 
-def _loop(project: Project, out: Output, stop: threading.Event, max_runs: int | None) -> None:
+def _loop(
+    project: Project,
+    out: Output,
+    stop: threading.Event,
+    max_runs: int | None,
+    start: Exercise | None = None,
+) -> None:
     by_file = {e.filename: e for e in EXERCISES}
     watcher = watchfiles.watch(
         project.kata,
@@ -81,7 +93,7 @@ def _loop(project: Project, out: Output, stop: threading.Event, max_runs: int | 
     report = _grade(project, out, list(EXERCISES), Report(str(project.kata)), reuse=True)
     _show(project, out, report, None)
     runs = 0
-    while (current := up_next(report)) is not None:
+    while (current := _current(report, start)) is not None:
         exercise = find(current.number)
         out.print(
             (f"Watching {project.relative(project.learner_file(exercise))}", "bold"),
@@ -98,6 +110,13 @@ def _loop(project: Project, out: Output, stop: threading.Event, max_runs: int | 
         if max_runs is not None and runs >= max_runs:
             return
     out.print(("Every exercise passes. Well done!", "bold green"))
+
+
+def _current(report: Report, start: Exercise | None) -> ExerciseResult | None:
+    """The first exercise from `start` on that does not pass; past the last, the first of all."""
+    later = [r for r in report.exercises if start and r.exercise.number >= start.number]
+    ahead = next((r for r in later if progress(r) in (Progress.FAIL, Progress.NOT_STARTED)), None)
+    return ahead or up_next(report)
 
 
 def _grade(
@@ -117,8 +136,8 @@ def _grade(
     except (OSError, RuntimeError) as error:
         out.error(f"could not grade {names}: {error}")
         return report
-    merged = {r.module: r for r in report.exercises}
-    merged.update({r.module: r for r in fresh.exercises})
+    merged = {r.exercise.module: r for r in report.exercises}
+    merged.update({r.exercise.module: r for r in fresh.exercises})
     return Report(fresh.impl, [merged[e.module] for e in EXERCISES if e.module in merged])
 
 
@@ -131,7 +150,7 @@ def _show(project: Project, out: Output, report: Report, saved: Exercise | None)
     out.board(project, report, watching=True)
     if saved is None:
         return
-    result = next(r for r in report.exercises if r.number == saved.number)
+    result = next(r for r in report.exercises if r.exercise == saved)
     out.print("")
     if progress(result) == Progress.PASS:
         out.print(

@@ -32,7 +32,7 @@ def test_an_unknown_exercise_from_the_shell_has_no_traceback(kata):
 
 
 @pytest.mark.parametrize(
-    "args", [["frobnicate"], ["watch", "--max-runs", "x"], ["hint"], ["status", "--nope"]]
+    "args", [["frobnicate"], ["watch", "--max-runs", "x"], ["hint", "1", "2"], ["status", "--nope"]]
 )
 def test_bad_arguments_are_a_usage_error(kata, args):
     code, _, err = kata.cli(*args)

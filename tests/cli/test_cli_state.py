@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
+from autodiff_kata.registry import find
 from autodiff_kata.state import State, StateNotSaved
 
 
@@ -59,3 +61,34 @@ def test_unreadable_is_a_fresh_start_and_unwritable_says_what_to_do(tmp_path, mo
     with pytest.raises(StateNotSaved, match="Permission denied") as error:
         state.save()
     assert f"make {tmp_path} writable" in str(error.value)
+
+
+@pytest.mark.parametrize("seen", ["1e400", "-4", "NaN", "true", '"2"'])
+def test_hint_after_a_bad_count_starts_at_the_first_hint(kata, seen):
+    ex01 = find(1)
+    state = kata.root / ".kata-state.json"
+    state.write_text(f'{{"version": 1, "hints_seen": {{"first_derivative": {seen}}}}}')
+
+    code, out, err = kata.cli("hint", "1")
+
+    assert code == 0, err
+    assert f"(1 of {len(ex01.hints)})" in out
+    assert "Traceback" not in err
+    assert json.loads(state.read_text())["hints_seen"] == {"first_derivative": 1}
+
+
+def test_hint_is_shown_when_the_state_cannot_be_saved(kata):
+    ex01 = find(1)
+    (kata.root / ".kata-state.json").mkdir()
+
+    code, out, err = kata.cli("hint", "1")
+
+    assert code == 0
+    assert ex01.hints[0] in out
+    assert "could not save" in err
+    assert "a folder is in its place" in err
+
+    code, out, err = kata.cli("hint", "1", "--json")
+    assert code == 0
+    assert json.loads(out)["hints"] == [ex01.hints[0]], "the same tier: nothing was remembered"
+    assert "could not save" in err
