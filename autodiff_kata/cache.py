@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 import sys
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
@@ -82,29 +82,24 @@ class GradeCache:
         if not isinstance(entry, dict) or entry.get("key") != key:
             return None
         try:
-            tests = [
-                TestResult(t["name"], Status(t["status"]), t["message"], t["duration"])
-                for t in entry["tests"]
-            ]
+            tests = [TestResult.from_dict(t) for t in entry["tests"]]
         except (KeyError, TypeError, ValueError):
             return None
-        return ExerciseResult(
-            exercise.number, exercise.name, exercise.title, exercise.module, tests
-        )
+        return ExerciseResult(exercise, tests)
 
     def put(self, result: ExerciseResult, key: str) -> None:
         if result.status in REUSABLE:
-            self.entries[result.module] = {
+            self.entries[result.exercise.module] = {
                 "key": key,
-                "tests": [{**asdict(t), "status": t.status.value} for t in result.tests],
+                "tests": [t.to_dict() for t in result.tests],
             }
         else:
-            self.entries.pop(result.module, None)
+            self.entries.pop(result.exercise.module, None)
 
     def save(self) -> None:
         scratch = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
         try:
-            scratch.write_text(json.dumps({"version": 1, "grades": self.entries}))
+            scratch.write_text(json.dumps({"version": 2, "grades": self.entries}))
             scratch.replace(self.path)
         except OSError:
             pass  # a read-only checkout still grades; it only forgets

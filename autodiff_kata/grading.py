@@ -13,8 +13,8 @@ import torch
 from torch import Tensor
 
 from autodiff_kata import words
+from autodiff_kata.engine.proxy import CompileEvidence, SGDEvidence
 from autodiff_kata.functions import quadratic
-from autodiff_kata.spies import REAL_SGD, CompileRecorder, SGDRecorder
 
 DEVICES = [
     pytest.param("cpu"),
@@ -213,7 +213,7 @@ def sgd(
 ) -> Descent:
     """The reference descent; with `accumulate`, the one a forgotten zero_grad() gives."""
     x = torch.nn.Parameter(x0.detach().clone())
-    opt = REAL_SGD([x], lr=lr)
+    opt = torch.optim.SGD([x], lr=lr)
     loss = f(x).detach()  # the loss a zero-step descent reports
     for _ in range(steps):
         if not accumulate:
@@ -262,7 +262,7 @@ def check_descent(
     *,
     steps: int,
     lr: float,
-    sgd_recorder: SGDRecorder,
+    sgd_recorder: SGDEvidence,
     closure: bool,
 ) -> None:
     """Grade a minimisation exercise's (x, loss) against the reference descent, and check
@@ -295,7 +295,7 @@ def check_descent(
     check_sgd_used(sgd_recorder, steps=steps, closure=closure)
 
 
-def check_sgd_used(sgd_recorder: SGDRecorder, *, steps: int, closure: bool) -> None:
+def check_sgd_used(sgd_recorder: SGDEvidence, *, steps: int, closure: bool) -> None:
     """Fail unless torch.optim.SGD took `steps` steps, with a closure or without as asked."""
     __tracebackhide__ = True
     if sgd_recorder.optimizers == 0 or sgd_recorder.steps == 0:
@@ -332,7 +332,7 @@ def grade_descent(
     *,
     steps: int,
     lr: float,
-    sgd_recorder: SGDRecorder,
+    sgd_recorder: SGDEvidence,
     closure: bool,
 ) -> None:
     """Run a minimisation exercise once and grade it, x0 included (left as it was)."""
@@ -345,7 +345,7 @@ def grade_descent(
 
 
 def check_chapter_descent(
-    minimise: Callable[..., Any], *, sgd_recorder: SGDRecorder, closure: bool
+    minimise: Callable[..., Any], *, sgd_recorder: SGDEvidence, closure: bool
 ) -> None:
     """The chapter's run, with the exercise's default steps and lr: x = 0.99999857, y = 0."""
     __tracebackhide__ = True
@@ -372,7 +372,7 @@ def check_chapter_descent(
     check_sgd_used(sgd_recorder, steps=1000, closure=closure)
 
 
-def check_compiled(recorder: CompileRecorder, *, runs: int) -> None:
+def check_compiled(recorder: CompileEvidence, *, runs: int) -> None:
     """Fail unless the submission ran torch.compile'd code at least `runs` times since the
     recorder's last reset, with no graph break."""
     __tracebackhide__ = True

@@ -2,35 +2,40 @@
 
 Loaded by `-p autodiff_kata.plugin` (pyproject's addopts). Each grader file
 tests/graders/test_<module>.py grades the exercise with that module, through the `impl`
-fixture; the plugin turns every outcome into a line a learner can act on.
+fixture: a proxy whose calls run in the exercise's own worker process (autodiff_kata.engine),
+so that this process, which decides the verdict, never runs the submission's code. The
+plugin turns every outcome into data (results.TestResult) and shows the board.
 """
 
 from __future__ import annotations
 
-import importlib
-import signal
-import sys
-import time
-from collections.abc import Iterator
-from pathlib import Path
+from autodiff_kata.engine import warm_up
 
-import pytest
-import torch
-from hypothesis import HealthCheck, Phase, settings
+# The workers' warm parent starts first: it preloads torch while this process imports it too.
+warm_up()
 
-from autodiff_kata import registry
-from autodiff_kata.grading import GradingFailure
-from autodiff_kata.loader import (
-    ExerciseLoadError,
+import dataclasses  # noqa: E402
+import json  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+import torch  # noqa: E402
+from hypothesis import HealthCheck, Phase, settings  # noqa: E402
+
+from autodiff_kata import registry, wording  # noqa: E402
+from autodiff_kata.engine import supervisor  # noqa: E402
+from autodiff_kata.engine.proxy import (  # noqa: E402
+    CompileEvidence,
     ExerciseOutcome,
-    ExerciseTimedOut,
+    ExerciseWorker,
     LearnerModule,
-    NotImplementedYet,
+    SGDEvidence,
     shown,
 )
-from autodiff_kata.registry import EXERCISES, Exercise
-from autodiff_kata.results import ExerciseResult, Report, Running, Status, TestResult
-from autodiff_kata.spies import CompileRecorder, SGDRecorder
+from autodiff_kata.grading import GradingFailure  # noqa: E402
+from autodiff_kata.registry import EXERCISES, Exercise  # noqa: E402
+from autodiff_kata.results import ExerciseResult, Kind, Report, Status, TestResult  # noqa: E402
 
 settings.register_profile(
     "grading",
@@ -43,13 +48,6 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 settings.load_profile("grading")
-
-# The first test of an exercise that ends like this speaks for the rest, which are skipped.
-_SETTLES_EXERCISE = {
-    NotImplementedYet: Status.NOT_IMPLEMENTED,
-    ExerciseLoadError: Status.ERROR,
-    ExerciseTimedOut: Status.TIMEOUT,
-}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -68,6 +66,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type=float,
         default=30.0,
         help="seconds one grader test may spend in the submission's code (default 30).",
+    )
+    group.addoption(
+        "--exercise-memory",
+        type=int,
+        default=4096,
+        help="MiB of address space an exercise's worker may use (default 4096; 0: no limit).",
+    )
+    group.addoption(
+        "--exercise-output",
+        type=int,
+        default=10_000_000,
+        help="bytes an exercise's worker may print before it is stopped (default 10 MB).",
     )
 
 
@@ -88,11 +98,6 @@ def resolve_impl(value: str, rootpath: Path) -> Path:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    if hasattr(signal, "SIGXFSZ"):
-        # Python ignores SIGXFSZ, so a write past the runner's output limit (RLIMIT_FSIZE)
-        # would raise inside the submission's own print, once per example, slowly. The
-        # default action stops the process there, and the runner reports "too much output".
-        signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
     impl = resolve_impl(config.getoption("impl"), config.rootpath)
     config.pluginmanager.register(KataPlugin(config, impl), "autodiff-kata-grader")
 
@@ -101,28 +106,20 @@ def exercise_of(item: pytest.Item) -> Exercise | None:
     return registry.for_module(item.path.stem.removeprefix("test_"))
 
 
-def _dynamo() -> object | None:
-    """torch._dynamo if anything has imported it yet: there is no state to restore otherwise."""
-    return sys.modules.get("torch._dynamo")
-
-
-def _restore_dynamo_config(saved: dict[str, object]) -> None:
-    config = _dynamo().config
-    now = config.get_config_copy()
-    for key, value in saved.items():
-        if now[key] != value:
-            setattr(config, key, value)
-
-
 class KataPlugin:
-    """Grades one submission folder: fixtures, outcome classification, board and results.json."""
+    """Grades one submission folder: workers, fixtures, outcomes as data, the board."""
 
     def __init__(self, config: pytest.Config, impl: Path) -> None:
         self.config = config
         self.folder = impl
         self.results: dict[str, ExerciseResult] = {}
-        self.settled: dict[str, str] = {}  # exercise module -> why its other tests are skipped
-        self.running: Running | None = None
+        self.workers: dict[str, ExerciseWorker] = {}
+        memory = config.getoption("exercise_memory")
+        self.limits = supervisor.Limits(
+            seconds=config.getoption("exercise_time_limit"),
+            memory_bytes=memory * 2**20 if memory else None,
+            output_bytes=config.getoption("exercise_output"),
+        )
 
     def pytest_report_header(self) -> str:
         cuda = torch.cuda.get_device_name() if torch.cuda.is_available() else "no CUDA device"
@@ -140,82 +137,54 @@ class KataPlugin:
         for item in items:
             exercise = exercise_of(item)
             if exercise and exercise.module not in self.results:
-                self.results[exercise.module] = ExerciseResult(
-                    exercise.number, exercise.name, exercise.title, exercise.module
-                )
+                self.results[exercise.module] = ExerciseResult(exercise)
 
     # fixtures --------------------------------------------------------------------------
 
-    @pytest.fixture(autouse=True)
-    def _isolated_torch_state(self) -> Iterator[None]:
-        """Whatever a submission sets globally is undone before the next test."""
-        grad_enabled = torch.is_grad_enabled()
-        default_dtype = torch.get_default_dtype()
-        default_device = torch.get_default_device()
-        anomaly = torch.is_anomaly_enabled()
-        deterministic = torch.are_deterministic_algorithms_enabled()
-        threads = torch.get_num_threads()
-        dynamo_config = _dynamo().config.get_config_copy() if _dynamo() else None
-        rng = torch.random.get_rng_state()
-        torch.manual_seed(0)
-        yield
-        torch.set_grad_enabled(grad_enabled)
-        torch.set_default_dtype(default_dtype)
-        torch.set_default_device(default_device)
-        torch.set_anomaly_enabled(anomaly)
-        if torch.are_deterministic_algorithms_enabled() != deterministic:  # costly to call
-            torch.use_deterministic_algorithms(deterministic)
-        torch.set_num_threads(threads)
-        if dynamo_config is not None:
-            _restore_dynamo_config(dynamo_config)
-        torch.random.set_rng_state(rng)
-        if _dynamo():
-            _dynamo().reset()
+    @pytest.fixture
+    def compile_recorder(self) -> CompileEvidence:
+        return CompileEvidence()
 
     @pytest.fixture
-    def compile_recorder(self, monkeypatch: pytest.MonkeyPatch) -> Iterator[CompileRecorder]:
-        recorder = CompileRecorder()
-        monkeypatch.setattr(torch, "compile", recorder.compile)
-        # Hypothesis hands each example a new function: each is a recompile, and must not
-        # reach the limit past which dynamo silently falls back to eager.
-        with _dynamo().config.patch(recompile_limit=10_000, accumulated_recompile_limit=10_000):
-            yield recorder
-
-    @pytest.fixture
-    def sgd_recorder(self, monkeypatch: pytest.MonkeyPatch) -> SGDRecorder:
-        recorder = SGDRecorder()
-        monkeypatch.setattr(torch.optim, "SGD", recorder.cls)
-        monkeypatch.setattr(importlib.import_module("torch.optim.sgd"), "SGD", recorder.cls)
-        return recorder
+    def sgd_recorder(self) -> SGDEvidence:
+        return SGDEvidence()
 
     @pytest.fixture
     def impl(
-        self, request: pytest.FixtureRequest, sgd_recorder: SGDRecorder
+        self,
+        request: pytest.FixtureRequest,
+        compile_recorder: CompileEvidence,
+        sgd_recorder: SGDEvidence,
     ) -> Iterator[LearnerModule]:
-        """The submission's module for this grader's exercise, loaded after the spies (the
-        compile spy for graph-mode exercises only: the others never pay for TorchDynamo)."""
+        """The submission's module for this grader's exercise, in the exercise's worker."""
         exercise = exercise_of(request.node)
         if exercise is None:
             raise pytest.UsageError(f"{request.node.path.name} grades no exercise in the registry")
-        if exercise.graph_mode:
-            request.getfixturevalue("compile_recorder")
-        limit = self.config.getoption("exercise_time_limit")
-        module = LearnerModule(exercise, self.folder / exercise.filename, limit)
-        yield module
-        module.unload()
+        worker = self.workers.get(exercise.module)
+        if worker is None:
+            worker = ExerciseWorker(
+                exercise, self.folder / exercise.filename, self.limits, torch.cuda.is_available()
+            )
+            self.workers[exercise.module] = worker
+        yield LearnerModule(worker, compile_recorder, sgd_recorder)
+        worker.reset()
 
     # outcomes --------------------------------------------------------------------------
 
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         exercise = exercise_of(item)
-        if exercise and exercise.module in self.settled:
-            pytest.skip(self.settled[exercise.module])
-        if exercise:
-            self.running = Running(exercise.module, item.name, time.time())
-            self.write_results()
+        worker = self.workers.get(exercise.module) if exercise else None
+        if worker is not None and worker.settled is not None:
+            pytest.skip(f"exercise {exercise.number:02d}: {worker.settled.outcome.status.value}")
 
-    def pytest_runtest_logfinish(self) -> None:
-        self.running = None
+    def pytest_runtest_teardown(self, item: pytest.Item, nextitem: pytest.Item | None) -> None:
+        """An exercise's worker ends with its last test: nothing it started outlives it."""
+        exercise = exercise_of(item)
+        if exercise is None:
+            return
+        following = exercise_of(nextitem) if nextitem is not None else None
+        if following != exercise and exercise.module in self.workers:
+            self.workers[exercise.module].close()
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(
@@ -226,56 +195,63 @@ class KataPlugin:
         if exercise is None or report.skipped or (report.passed and report.when != "call"):
             return report
         error = call.excinfo.value if call.excinfo else None
-        status = Status.PASSED
-        message = ""
-        if report.failed:
-            if isinstance(error, ExerciseOutcome | GradingFailure):
-                message = "\n".join([str(error), *getattr(error, "__notes__", [])])
-                report.longrepr = message
-            else:
-                message = str(error) if error else str(report.longrepr)
-            status = _SETTLES_EXERCISE.get(type(error), Status.FAILED)
-            if status in _SETTLES_EXERCISE.values():
-                self.settled[exercise.module] = f"exercise {exercise.number:02d}: {status.value}"
-        self.results[exercise.module].tests.append(
-            TestResult(item.name, status, message, round(report.duration, 3))
-        )
+        duration = round(report.duration, 3)
+        if report.passed:
+            outcome = TestResult(item.name, Kind.PASSED, duration=duration)
+        elif isinstance(error, ExerciseOutcome):
+            hint = "\n".join(getattr(error, "__notes__", []))
+            outcome = dataclasses.replace(
+                error.outcome, name=item.name, hint=hint, duration=duration
+            )
+            report.longrepr = _with_notes(str(error), error)
+        elif isinstance(error, GradingFailure):
+            report.longrepr = _with_notes(str(error), error)
+            outcome = TestResult(item.name, Kind.WRONG, report.longrepr, duration=duration)
+        else:
+            detail = f"{type(error).__name__}: {error}" if error else str(report.longrepr)
+            outcome = TestResult(item.name, Kind.WRONG, detail, duration=duration)
+        self.results[exercise.module].tests.append(outcome)
         return report
 
     def report(self) -> Report:
-        order = sorted(self.results.values(), key=lambda e: e.number)
-        return Report(impl=str(self.folder), exercises=order, running=self.running)
+        order = sorted(self.results.values(), key=lambda e: e.exercise.number)
+        return Report(impl=str(self.folder), exercises=order)
 
-    def write_results(self) -> None:
-        """Written as each test starts and at the end, so that a runner watching this file
-        knows which exercise a dead or hung process was grading."""
-        path = self.config.getoption("results_json")
-        if path:
-            self.report().write(Path(path))
-
-    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> Iterator[None]:
+        """The board, after pytest's own summary (the FAILED lines), so it is what stays in
+        sight."""
+        yield
         report = self.report()
         if not report.exercises:
             return
         tr = terminalreporter
         tr.section(f"autodiff kata: {shown(self.folder)}", sep="=", bold=True)
         for result in report.exercises:
-            mark = "✓" if result.status == Status.PASSED else "✗"
-            line = f" {mark} {result.number:02d} {result.title}"
-            if result.status != Status.PASSED:
-                first = result.message.splitlines()[0] if result.message else ""
-                detail = first.split(": ", 1)[-1] if result.status != Status.FAILED else first
-                line += f" — {result.status.value}" + (
-                    f": {detail}" if detail and result.status != Status.NOT_IMPLEMENTED else ""
-                )
-            tr.write_line(line, green=result.status == Status.PASSED, red=mark == "✗")
+            passed = result.status == Status.PASSED
+            line = f" {'✓' if passed else '✗'} {result.exercise.label}"
+            if not passed:
+                what = wording.summary(result.first)
+                line += f" — {result.status.value}" + (f": {what}" if what else "")
+            tr.write_line(line, green=passed, red=not passed)
         total = len(report.exercises)
         tr.write_line(f"{report.passed}/{total} exercises pass", bold=True)
         upcoming = next((e for e in report.exercises if e.status != Status.PASSED), None)
         if upcoming:
-            module = shown(self.folder / f"{upcoming.module}.py")
-            tr.write_line(f"next: {upcoming.number:02d} {upcoming.title} — open {module}")
+            module = shown(self.folder / upcoming.exercise.filename)
+            tr.write_line(f"next: {upcoming.exercise.label} — open {module}")
 
-    def pytest_sessionfinish(self) -> None:
-        self.running = None
-        self.write_results()
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        for worker in self.workers.values():
+            worker.close()
+        report = self.report()
+        path = self.config.getoption("results_json")
+        if path:
+            Path(path).write_text(json.dumps(report.to_dict(), indent=2) + "\n")
+        graded = [e for e in report.exercises if e.tests]
+        if session.exitstatus == 0 and any(e.status != Status.PASSED for e in graded):
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _with_notes(text: str, error: BaseException) -> str:
+    return "\n".join([text, *getattr(error, "__notes__", [])])

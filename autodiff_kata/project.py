@@ -9,7 +9,7 @@ from pathlib import Path
 from autodiff_kata import cache, runner
 from autodiff_kata.cache import GradeCache
 from autodiff_kata.registry import EXERCISES, Exercise
-from autodiff_kata.results import ExerciseResult, Report, Status, TestResult
+from autodiff_kata.results import ExerciseResult, Kind, Report, TestResult
 
 STATE_FILE = ".kata-state.json"
 BACKUP_DIR = ".backup"  # inside kata/: never an exercise, as the graders load kata/<module>.py only
@@ -83,7 +83,8 @@ class Project:
             return str(path)
 
     def grade(self, exercises: Sequence[Exercise] = EXERCISES, *, reuse: bool = False) -> Grades:
-        """Grade the learner's kata/ with the project's graders, in one pytest process.
+        """Grade the learner's kata/ with the project's graders (pytest, in this process; the
+        learner's code in workers).
 
         With `reuse`, a grade pytest gave earlier for the very same inputs is taken as it is
         (see cache.py). An exercise whose grader file is missing is not graded (the runner
@@ -100,17 +101,15 @@ class Project:
         graded = runner.grade(self.kata, pending, root=self.root)
         after = cache.keys(self.root, pending)
         for result in graded.report.exercises:
-            if after[result.module] == before[result.module]:  # not saved again meanwhile
-                remembered.put(result, after[result.module])
+            module = result.exercise.module
+            if after[module] == before[module]:  # not saved again meanwhile
+                remembered.put(result, after[module])
         if pending:
             remembered.save()
-        found = {r.module: r for r in graded.report.exercises} | reused
+        found = {r.exercise.module: r for r in graded.report.exercises} | reused
         results = [found.get(e.module) or self._ungraded(e) for e in exercises]
         return Grades(Report(str(self.kata), results), graded.output, set(reused))
 
     def _ungraded(self, exercise: Exercise) -> ExerciseResult:
         grader = self.relative(runner.grader_path(exercise, self.root))
-        why = f"exercise {exercise.label}: no grader ({grader} is missing); update your checkout."
-        result = ExerciseResult(exercise.number, exercise.name, exercise.title, exercise.module)
-        result.tests.append(TestResult("(no grader)", Status.NOT_RUN, why))
-        return result
+        return ExerciseResult(exercise, [TestResult("(no grader)", Kind.NO_GRADER, grader)])

@@ -1,4 +1,4 @@
-"""Stand-ins the grader puts in place of torch.compile and torch.optim.SGD, to see how a
+"""Stand-ins a worker puts in place of torch.compile and torch.optim.SGD, to see how a
 submission computes its answer and not only what the answer is.
 
 `CompileRecorder` traces a submission's compiled functions for real with TorchDynamo (so
@@ -7,8 +7,8 @@ hands the graphs to a cheap backend instead of inductor, which needs half a minu
 compile C++ on a small CPU: `eager` runs the captured graph as it is, `aot_eager` also
 traces it through AOTAutograd, as inductor would, for a few tenths of a second more.
 
-TorchDynamo is imported here only when a recorder is made: the exercises that are not in
-graph mode are graded without paying for its import.
+They live in the worker, beside the submission (engine.worker); the trusted side reads their
+counts back as evidence (engine.proxy).
 """
 
 from __future__ import annotations
@@ -71,9 +71,24 @@ class CompileRecorder:
     def graph_break_reasons(self) -> list[str]:
         return [reason.split("\n")[0] for reason in self._counters["graph_break"]]
 
-    def produced(self, tensor: Any) -> bool:
-        """Whether `tensor` is one of the outputs of a recent run of a compiled graph."""
-        return any(tensor is out for out in self._recent_outputs)
+    def clear_breaks(self) -> None:
+        self._counters.clear()
+
+    def produced(self, tensor: torch.Tensor) -> bool:
+        """Whether `tensor` came out of a recent run of a compiled graph: one of its outputs,
+        a view of one (detach, reshape, squeeze share its memory), or a copy of one."""
+        memory = tensor.untyped_storage().data_ptr()
+        for out in self._recent_outputs:
+            if out.untyped_storage().data_ptr() == memory and memory != 0:
+                return True
+            same_kind = (out.shape, out.dtype, out.device) == (
+                tensor.shape,
+                tensor.dtype,
+                tensor.device,
+            )
+            if same_kind and torch.equal(out.detach(), tensor.detach()):
+                return True
+        return False
 
     def backend(self, graph: torch.fx.GraphModule, example_inputs: list[Any]) -> Callable:
         from torch._dynamo.backends.registry import lookup_backend

@@ -11,10 +11,9 @@ from enum import StrEnum
 from rich.console import Console
 from rich.text import Text
 
-from autodiff_kata import words
+from autodiff_kata import wording, words
 from autodiff_kata.project import Grades, Project
-from autodiff_kata.registry import Exercise, find
-from autodiff_kata.results import ExerciseResult, Report, Status
+from autodiff_kata.results import ExerciseResult, Report, Status, TestResult
 
 
 class Progress(StrEnum):
@@ -50,13 +49,17 @@ def all_pass(report: Report) -> bool:
 
 
 def detail(result: ExerciseResult, width: int = 72) -> str:
-    """The first line of what went wrong, without the "exercise NN Title: " prefix."""
-    kind = progress(result)
-    if kind in (Progress.PASS, Progress.NOT_STARTED):
+    """What went wrong, in a few words that fit `width`."""
+    if progress(result) in (Progress.PASS, Progress.NOT_STARTED):
         return ""
-    first = result.message.splitlines()[0] if result.message else ""
-    first = first.removeprefix(f"exercise {find(result.number).label}: ")
-    return first if len(first) <= width else first[: width - 1] + "…"
+    what = wording.summary(result.first)
+    return what if len(what) <= width else what[: width - 1] + "…"
+
+
+def message(project: Project, result: ExerciseResult, test: TestResult) -> str:
+    """A test's outcome in full, as the learner reads it."""
+    file = project.relative(project.learner_file(result.exercise))
+    return wording.message(result.exercise, test, file)
 
 
 @dataclass(frozen=True)
@@ -124,7 +127,7 @@ class Output:
     def board(self, project: Project, report: Report, watching: bool = False) -> None:
         """One line per exercise in course order, the next one to do marked, the total."""
         upcoming = up_next(report)
-        width = max(len(r.title) for r in report.exercises)
+        width = max(len(r.exercise.title) for r in report.exercises)
         total = len(report.exercises)
         self.print((f"autodiff kata: {report.passed}/{total} exercises pass", "bold"))
         for result in report.exercises:
@@ -141,7 +144,7 @@ class Output:
             words += f": {what}" if what else ""
             self.print(
                 (f"{pointer} {self.marks.of(kind)} ", style),
-                (f"{result.number:02d} {result.title:<{width}}  ", style),
+                (f"{result.exercise.number:02d} {result.exercise.title:<{width}}  ", style),
                 (words, "bold yellow" if is_next else STYLE[kind]),
             )
         self.next_steps(project, report, watching)
@@ -152,7 +155,7 @@ class Output:
             if all_pass(report):
                 self.print(("All done: every exercise passes.", "bold green"))
             return
-        exercise = find(upcoming.number)
+        exercise = upcoming.exercise
         edit = f"edit {project.relative(project.learner_file(exercise))}"
         check = self.command("check", exercise.number)
         then = [f"{edit} and save it"] if watching else [f"{edit}, then ", check]
@@ -179,7 +182,7 @@ class Output:
     def result(self, project: Project, result: ExerciseResult) -> None:
         """An exercise's grade with every message its graders gave, as they gave it."""
         kind = progress(result)
-        exercise = find(result.number)
+        exercise = result.exercise
         headline = kind.value if kind != Progress.FAIL else result.status.value
         self.print(
             (f"{self.marks.of(kind)} {exercise.label} {self.marks.dash} {headline}", STYLE[kind]),
@@ -194,11 +197,12 @@ class Output:
             return
         shown: set[str] = set()
         for test in result.tests:
-            if test.status == Status.PASSED or not test.message or test.message in shown:
+            text = message(project, result, test)
+            if test.status == Status.PASSED or not text or text in shown:
                 continue
-            shown.add(test.message)
+            shown.add(text)
             self.print((f"  {test.name}", "bold"))
-            for line in test.message.splitlines():
+            for line in text.splitlines():
                 self.print(f"    {line}")
         if kind in (Progress.FAIL, Progress.NOT_STARTED):
             self.print(
@@ -217,12 +221,20 @@ def report_json(project: Project, grades: Grades, command: str) -> dict:
     data["project"] = str(project.root)
     data["all_pass"] = all_pass(report)
     for entry, result in zip(data["exercises"], report.exercises, strict=True):
-        exercise: Exercise = find(result.number)
+        exercise = result.exercise
         entry["progress"] = progress(result).value
         entry["file"] = str(project.learner_file(exercise))
-        entry["remembered"] = result.module in grades.reused
+        entry["remembered"] = exercise.module in grades.reused
+        first = result.first
+        entry["message"] = message(project, result, first) if first else ""
+        for test_entry, test in zip(entry["tests"], result.tests, strict=True):
+            test_entry["message"] = message(project, result, test)
     data["next"] = (
-        {"number": upcoming.number, "name": upcoming.name, "title": upcoming.title}
+        {
+            "number": upcoming.exercise.number,
+            "name": upcoming.exercise.name,
+            "title": upcoming.exercise.title,
+        }
         if upcoming
         else None
     )

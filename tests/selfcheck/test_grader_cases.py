@@ -1,10 +1,9 @@
 """The grader is itself graded: every submission in tests/submissions/ must get the status
 that tests/submissions/cases.toml gives it, with a message naming the mistake it makes.
 
-Each case runs its exercise's grader in this process (`pytest.main`, as the runner would run
-it in a subprocess, but without the seconds a fresh torch import costs). The grader plugin
-undoes what a test changes (torch state, dynamo caches, the spies it puts in place), and
-the checks below make sure of it after every case.
+Each case runs its exercise's grader through the runner, in this process, as `check` does: the
+submission's code runs in a worker, and the checks below make sure that nothing of it reached
+this process.
 """
 
 from __future__ import annotations
@@ -18,9 +17,10 @@ from pathlib import Path
 import pytest
 import torch
 
-from autodiff_kata import registry
+from autodiff_kata import registry, runner, wording
+from autodiff_kata.engine.supervisor import Limits
 from autodiff_kata.registry import EXERCISES, Exercise
-from autodiff_kata.results import ExerciseResult, Report, Status
+from autodiff_kata.results import ExerciseResult, Status
 from autodiff_kata.spies import REAL_COMPILE, REAL_SGD
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,57 +53,52 @@ def _load_cases() -> list[Case]:
 CASES = _load_cases()
 
 
-def grade(case: Case, exercise: Exercise, tmp_path: Path) -> ExerciseResult:
-    """Run the exercise's grader on the case's folder; its result from the results file.
+def grade(case: Case, exercise: Exercise) -> ExerciseResult:
+    """Run the exercise's grader on the case's folder, as `check` does.
 
     --maxfail=1: the first failing test's message is the one the learner reads first (and
     the one the board shows), and the tests after it would only cost time."""
-    results = tmp_path / "results.json"
-    grader = ROOT / "tests" / "graders" / f"test_{exercise.module}.py"
-    exit_code = pytest.main(
-        [
-            "-c", str(ROOT / "pyproject.toml"),
-            "--rootdir", str(ROOT),
-            "-p", "no:cacheprovider",
-            "-q", "--no-header", "--maxfail=1",
-            f"--impl={case.folder}",
-            f"--results-json={results}",
-            f"--exercise-time-limit={case.time_limit}",
-            str(grader),
-        ]
-    )  # fmt: skip
-    assert exit_code in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED), (
-        f"grading {case.name} did not run its tests: pytest exit code {exit_code!r}"
+    graded = runner.grade(
+        case.folder,
+        [exercise],
+        root=ROOT,
+        limits=Limits(seconds=case.time_limit),
+        extra_args=["--maxfail=1"],
     )
-    report = Report.read(results)
-    found = [e for e in report.exercises if e.module == exercise.module]
-    assert len(found) == 1, f"grading {case.name}: no result for {exercise.module} in {results}"
+    assert graded.exit_code in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED), (
+        f"grading {case.name} did not run its tests: pytest exit code {graded.exit_code!r}\n"
+        + graded.output
+    )
+    found = [e for e in graded.report.exercises if e.exercise == exercise]
+    assert len(found) == 1, f"grading {case.name}: no result for {exercise.module}"
     return found[0]
 
 
 def assert_nothing_leaked() -> None:
-    """What grading put in place for a test is gone once it is over."""
-    assert torch.compile is REAL_COMPILE, "torch.compile is still the grader's spy"
-    assert torch.optim.SGD is REAL_SGD, "torch.optim.SGD is still the grader's spy"
+    """Grading ran the submission elsewhere: nothing of it is loaded here."""
+    assert torch.compile is REAL_COMPILE, "torch.compile was replaced in the grading process"
+    assert torch.optim.SGD is REAL_SGD, "torch.optim.SGD was replaced in the grading process"
     assert torch.is_grad_enabled(), "grading left autograd disabled"
     assert torch.get_default_dtype() == torch.float32, "grading left another default dtype"
     loaded = [name for name in sys.modules if name.startswith("_submission_")]
-    assert not loaded, f"submission modules left loaded: {loaded}"
+    assert not loaded, f"submission modules loaded in the grading process: {loaded}"
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
-def test_grader_grades_the_submission(case: Case, tmp_path: Path) -> None:
+def test_grader_grades_the_submission(case: Case) -> None:
     exercise = registry.find(case.exercise)
-    result = grade(case, exercise, tmp_path)
+    result = grade(case, exercise)
     assert_nothing_leaked()
+    first = result.first
+    said = wording.message(exercise, first, str(case.folder / exercise.filename)) if first else ""
     verdict = (
         f"{case.name}: expected {case.status!r}"
         + (f" with a message saying {case.says!r}" if case.says else "")
-        + f"; got {result.status.value!r} with the message:\n{result.message or '(none)'}"
+        + f"; got {result.status.value!r} with the message:\n{said or '(none)'}"
     )
     assert result.status == Status(case.status), verdict
     if case.says:
-        assert case.says in result.message, verdict
+        assert case.says in said, verdict
 
 
 # the cases themselves ---------------------------------------------------------------------

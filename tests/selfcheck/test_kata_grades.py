@@ -1,25 +1,30 @@
 """The kata as a learner finds it grades 0/8, "not implemented yet"; a kata holding some
-solutions passes exactly those exercises. Graded as the CLI grades: runner.grade, pytest in
-a subprocess."""
+solutions passes exactly those exercises. Graded as the CLI grades: runner.grade."""
 
 import shutil
 
 import pytest
 
+from autodiff_kata import runner, wording
 from autodiff_kata.registry import EXERCISES, PROJECT_ROOT
 from autodiff_kata.results import Status
-from autodiff_kata.runner import grade
+
+
+def grade(kata):
+    return runner.grade(kata, root=PROJECT_ROOT)
 
 
 def statuses(report):
-    return {result.module: result.status for result in report.exercises}
+    return {result.exercise.module: result.status for result in report.exercises}
 
 
 def test_untouched_kata_grades_zero_with_every_exercise_not_implemented():
     report = grade(PROJECT_ROOT / "kata").report
     assert statuses(report) == {e.module: Status.NOT_IMPLEMENTED for e in EXERCISES}
     for result in report.exercises:
-        assert f"kata/{result.module}.py" in result.message, result.message
+        said = wording.message(result.exercise, result.first, f"kata/{result.exercise.filename}")
+        assert result.first.call in result.exercise.functions, said
+        assert f"open kata/{result.exercise.filename} and write" in said, said
 
 
 @pytest.mark.parametrize("parity", [1, 0], ids=["odd solutions", "even solutions"])

@@ -1,0 +1,22 @@
+"""The grading engine: learner code runs in a worker process, the verdict is decided outside it.
+
+The trusted side (pytest with the graders and their oracles, the command line, compare) never
+imports a submission. Each exercise gets a fresh worker, forked from a warm parent that has
+preloaded torch and TorchDynamo (`warm`); the graders call the submission's functions through a
+proxy (`proxy`) that sends the inputs and reads back the outputs and the evidence of method
+gathered in the worker (`worker`), through a decoder that accepts plain data and tensors only
+(`wire`). The supervisor (`supervisor`) bounds every wait, caps memory and output, and kills
+the worker's whole process tree when the exercise ends.
+"""
+
+import multiprocessing
+import multiprocessing.forkserver
+
+CONTEXT = multiprocessing.get_context("forkserver")
+CONTEXT.set_forkserver_preload(["autodiff_kata.engine.warm"])
+
+
+def warm_up() -> None:
+    """Start the warm parent now, so that it preloads while the caller does other work
+    (this module imports nothing heavy, so the caller can call this before importing torch)."""
+    multiprocessing.forkserver.ensure_running()

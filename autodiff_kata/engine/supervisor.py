@@ -1,0 +1,264 @@
+"""The one supervisor of every process that runs learner code.
+
+A `Worker` is a handle on one such process: forked from the warm parent, talked to over a
+pipe, its output read into a capped buffer, every wait bounded, and, when it is closed, its
+whole process tree killed. What goes wrong comes back as an `Ended` (a kind and its facts),
+never as words.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing.popen_forkserver
+import multiprocessing.spawn
+import os
+import pickle
+import secrets
+import shutil
+import signal
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import wait
+from pathlib import Path
+from typing import Any
+
+from autodiff_kata.engine import CONTEXT, wire
+from autodiff_kata.engine.worker import Settings, main
+from autodiff_kata.results import Kind
+
+MAX_REPLY = 256 * 2**20
+TAIL_BYTES = 4096
+# Set to 1 to keep workers under the caller's own user even when started as root.
+SAME_USER = "AUTODIFF_KATA_SAME_USER"
+
+
+@dataclass(frozen=True)
+class Limits:
+    seconds: float = 30.0  # one test's time in the submission's code
+    grace: float = 5.0  # past the time limit, before a worker deaf to its alarm is killed
+    memory_bytes: int | None = 4 * 2**30
+    output_bytes: int = 10_000_000
+
+
+@dataclass
+class Ended(Exception):
+    """The worker cannot answer: it died, hung, or said too much."""
+
+    kind: Kind
+    detail: str = ""
+    signal: int | None = None
+    code: int | None = None
+
+
+class _Popen(multiprocessing.popen_forkserver.Popen):
+    """The forkserver's way of starting a process, less one step: the child would import the
+    parent's main module (pytest's, the command line's) before running the worker."""
+
+    def _launch(self, process_obj: Any) -> None:
+        prepare = multiprocessing.spawn.get_preparation_data
+
+        def without_main(name: str) -> dict[str, Any]:
+            return {k: v for k, v in prepare(name).items() if not k.startswith("init_main")}
+
+        multiprocessing.spawn.get_preparation_data = without_main
+        try:
+            super()._launch(process_obj)
+        finally:
+            multiprocessing.spawn.get_preparation_data = prepare
+
+
+class _Process(CONTEXT.Process):
+    @staticmethod
+    def _Popen(process_obj: Any) -> _Popen:
+        return _Popen(process_obj)
+
+
+def isolating_users() -> bool:
+    """Whether workers run as users of their own: only root can, and does unless told not to."""
+    return hasattr(os, "geteuid") and os.geteuid() == 0 and os.environ.get(SAME_USER) != "1"
+
+
+class _Output:
+    """The worker's stdout and stderr: the last few KiB kept, the total counted."""
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+        self.total = 0
+        self.tail = b""
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self) -> None:
+        fd = self.connection.fileno()
+        while True:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            self.total += len(chunk)
+            self.tail = (self.tail + chunk)[-TAIL_BYTES:]
+
+    def last_lines(self, count: int = 6) -> str:
+        lines = self.tail.decode(errors="replace").rstrip().splitlines()
+        return "\n".join(line[:200] for line in lines[-count:])
+
+
+class Worker:
+    """One worker process, for one exercise (or one module of the compare probe)."""
+
+    def __init__(self, limits: Limits, *, cuda_possible: bool = False) -> None:
+        self.limits = limits
+        self.uid = 100_000 + secrets.randbelow(900_000) if isolating_users() else None
+        self.scratch = tempfile.mkdtemp(prefix="autodiff-kata-worker-")
+        if self.uid is not None:
+            os.chown(self.scratch, self.uid, self.uid)
+        settings = Settings(
+            memory_bytes=None if cuda_possible else limits.memory_bytes,
+            file_bytes=max(limits.output_bytes, 2**20),
+            uid=self.uid,
+            scratch=self.scratch,
+        )
+        self.connection, theirs = CONTEXT.Pipe()
+        output, output_theirs = CONTEXT.Pipe(duplex=False)
+        self.process = _Process(target=main, args=(theirs, output_theirs, settings), daemon=True)
+        self.process.start()
+        theirs.close()
+        output_theirs.close()
+        self.output = _Output(output)
+        self.closed = False
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid
+
+    def request(self, message: dict[str, Any], seconds: float) -> dict[str, Any]:
+        """Send one request and wait for its reply: at most `seconds` plus the grace."""
+        try:  # plain pickle: torch's own reductions would share the tensors' memory
+            self.connection.send_bytes(pickle.dumps(message))
+        except (OSError, ValueError):
+            raise self._death() from None
+        allowed = seconds + self.limits.grace
+        deadline = time.monotonic() + allowed
+        while True:
+            left = deadline - time.monotonic()
+            ready = wait([self.connection, self.process.sentinel], timeout=max(0.0, min(0.2, left)))
+            if self.output.total > self.limits.output_bytes:
+                self.close()
+                raise Ended(Kind.TOO_MUCH_OUTPUT, str(self.limits.output_bytes))
+            if self.connection in ready:
+                try:
+                    data = self.connection.recv_bytes(MAX_REPLY)
+                except (EOFError, OSError):
+                    raise self._death() from None
+                reply = wire.loads(data)
+                if reply.get("kind") == "out of memory":
+                    self.close()
+                    raise Ended(Kind.OUT_OF_MEMORY, str((self.limits.memory_bytes or 0) >> 20))
+                return reply
+            if self.process.sentinel in ready:
+                raise self._death()
+            if left <= 0:
+                self.close()
+                raise Ended(Kind.HUNG, f"{allowed:g}")
+
+    def _death(self) -> Ended:
+        self.process.join(2)
+        code = self.process.exitcode
+        printed = self.output.last_lines()
+        self.close()
+        if code is not None and code < 0:
+            if -code == signal.SIGXFSZ:
+                return Ended(Kind.TOO_MUCH_OUTPUT, str(self.limits.output_bytes))
+            return Ended(Kind.KILLED, printed, signal=-code)
+        return Ended(Kind.EXITED, printed, code=code)
+
+    def close(self) -> None:
+        """Kill the worker and everything it started; bounded, and safe to call twice."""
+        if self.closed:
+            return
+        self.closed = True
+        if self.process.pid is not None:
+            kill_tree(self.process.pid, self.uid)
+            self.process.join(5)
+        self.connection.close()
+        if self.uid is not None:
+            kill_tree(None, self.uid)  # a last sweep: nothing of that user may remain
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+# process trees -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Proc:
+    pid: int
+    ppid: int
+    group: int
+    session: int
+    uid: int
+    zombie: bool
+
+
+def _processes() -> list[_Proc]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        uid = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("Uid:"))
+        ppid, group, session = (int(field) for field in fields[1:4])
+        found.append(_Proc(int(entry.name), ppid, group, session, uid, fields[0] == "Z"))
+    return found
+
+
+def _members(root: int | None, uid: int | None) -> set[int]:
+    """The live processes of a worker: its descendants, its group and session, its user."""
+    processes = [p for p in _processes() if not p.zombie]
+    members = {
+        p.pid
+        for p in processes
+        if (uid is not None and p.uid == uid) or (root is not None and root in (p.group, p.session))
+    }
+    if root is not None:
+        members.add(root)
+        children: dict[int, list[int]] = {}
+        for p in processes:
+            children.setdefault(p.ppid, []).append(p.pid)
+        stack = [root]
+        while stack:
+            for child in children.get(stack.pop(), []):
+                if child not in members:
+                    members.add(child)
+                stack.append(child)
+    members.discard(os.getpid())
+    live = {p.pid for p in processes}
+    return members & live
+
+
+def kill_tree(root: int | None, uid: int | None) -> None:
+    """SIGKILL a worker and everything it started, until nothing of it is left."""
+    if not Path("/proc").is_dir():
+        if root is not None:
+            with contextlib.suppress(OSError):
+                os.killpg(root, signal.SIGKILL)
+        return
+    for _ in range(100):
+        members = _members(root, uid)
+        if not members:
+            return
+        for pid in members:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGSTOP)  # no more forks while the tree is taken down
+        for pid in members:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        time.sleep(0.01)

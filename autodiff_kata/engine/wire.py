@@ -1,0 +1,124 @@
+"""What crosses from a worker to the trusted side: plain data and tensors, nothing else.
+
+The worker encodes every answer as tagged tuples of numbers, strings and dense tensors and
+writes it with `torch.save`; the trusted side reads it with `torch.load(weights_only=True)`,
+which refuses anything that could run code, then checks every tag. A worker that sends
+anything else sends an unreadable answer, never code to run.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+MAX_DEPTH = 8
+MAX_ITEMS = 64
+MAX_TEXT = 2000
+
+
+class Unreadable(ValueError):
+    """The worker's answer is not the data this module writes."""
+
+
+@dataclass(frozen=True)
+class Foreign:
+    """A value of a type the wire does not carry; shown by its type and repr."""
+
+    type_name: str
+    text: str
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def _plain(value: Any) -> bool:
+    return type(value) in (torch.Tensor, torch.nn.Parameter) and value.layout == torch.strided
+
+
+# the worker's side --------------------------------------------------------------------------
+
+
+def encode(value: Any, produced: Any = None, depth: int = 0) -> tuple:
+    """`value` as tagged tuples; `produced(tensor)` says whether a compiled graph made it."""
+    if value is None:
+        return ("none",)
+    if type(value) in (bool, int, float, str):
+        return (type(value).__name__, value if type(value) is not str else value[:MAX_TEXT])
+    if type(value) in (tuple, list) and depth < MAX_DEPTH and len(value) <= MAX_ITEMS:
+        items = [encode(item, produced, depth + 1) for item in value]
+        return (type(value).__name__, items)
+    if isinstance(value, torch.Tensor) and _plain(value) and not value.is_meta:
+        made = bool(produced(value)) if produced else False
+        data = value.detach().clone().contiguous()
+        return ("tensor", data, value.requires_grad, type(value) is torch.nn.Parameter, made)
+    try:
+        text = repr(value)[:200]
+    except BaseException:
+        text = f"<{type(value).__name__}>"
+    return ("foreign", type(value).__name__[:100], text)
+
+
+def dumps(reply: dict[str, Any]) -> bytes:
+    buffer = io.BytesIO()
+    torch.save(reply, buffer)
+    return buffer.getvalue()
+
+
+# the trusted side ---------------------------------------------------------------------------
+
+
+def loads(data: bytes) -> dict[str, Any]:
+    try:
+        reply = torch.load(io.BytesIO(data), weights_only=True, map_location=None)
+    except Exception as error:
+        raise Unreadable(f"not plain data ({type(error).__name__})") from None
+    if not isinstance(reply, dict):
+        raise Unreadable("not a reply")
+    return reply
+
+
+@dataclass
+class Decoded:
+    value: Any
+    produced: list[torch.Tensor]  # the tensors that came out of a compiled graph
+
+
+def decode(node: Any) -> Decoded:
+    produced: list[torch.Tensor] = []
+    return Decoded(_decode(node, produced, 0), produced)
+
+
+def _decode(node: Any, produced: list[torch.Tensor], depth: int) -> Any:
+    if not isinstance(node, tuple) or not node or depth > MAX_DEPTH:
+        raise Unreadable("malformed value")
+    tag, *fields = node
+    if tag == "none" and not fields:
+        return None
+    if tag in ("bool", "int", "float", "str") and len(fields) == 1:
+        (value,) = fields
+        if type(value).__name__ != tag:
+            raise Unreadable(f"a {tag} that is not one")
+        return value
+    if tag in ("tuple", "list") and len(fields) == 1 and isinstance(fields[0], list):
+        items = [_decode(item, produced, depth + 1) for item in fields[0]]
+        return tuple(items) if tag == "tuple" else items
+    if tag == "tensor" and len(fields) == 4:
+        data, requires_grad, parameter, made = fields
+        if type(data) is not torch.Tensor or not all(
+            type(flag) is bool for flag in (requires_grad, parameter, made)
+        ):
+            raise Unreadable("malformed tensor")
+        tensor = torch.nn.Parameter(data, requires_grad) if parameter else data
+        if requires_grad and not parameter:
+            tensor.requires_grad_()
+        if made:
+            produced.append(tensor)
+        return tensor
+    if tag == "foreign" and len(fields) == 2 and all(type(f) is str for f in fields):
+        type_name, text = fields
+        kind = type(type_name if type_name.isidentifier() else "object", (Foreign,), {})
+        return kind(type_name, text)
+    raise Unreadable(f"unknown tag {tag!r}")

@@ -1,0 +1,325 @@
+"""The worker: the one process that runs a submission's code, one exercise per worker.
+
+Forked from the warm parent (`warm`), it contains itself before any learner code runs (its
+own session, a child subreaper, memory and file-size limits, an unprivileged user when
+started as root, its output into a capped pipe), installs the recorders that gather the
+evidence of method, then answers the trusted side's requests: load the module from its
+source, call a function, restore torch's state between tests. Every answer goes through
+`wire`, so whatever learner code does here, only plain data reaches the verdict.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import faulthandler
+import importlib
+import linecache
+import os
+import pickle
+import resource
+import signal
+import sys
+import time
+import traceback
+import types
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+from autodiff_kata.engine import wire
+from autodiff_kata.spies import CompileRecorder, SGDRecorder
+
+PR_SET_CHILD_SUBREAPER = 36
+MODULE_PREFIX = "_submission_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How the supervisor contains a worker."""
+
+    memory_bytes: int | None = None  # address-space limit (not set where CUDA may be used)
+    file_bytes: int = 64 * 2**20  # largest file the worker may write
+    uid: int | None = None  # the unprivileged user to run as, when started as root
+    scratch: str = ""  # the worker's working directory, writable by it alone
+    max_processes: int = 64  # per user; only where the worker has a user of its own
+
+
+def contain(settings: Settings, output_fd: int) -> None:
+    """Run first thing in the worker, before anything of the submission's."""
+    os.setsid()  # its own process group and session: one signal reaches all of it
+    if sys.platform.startswith("linux"):  # orphans of its children come back to it
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    if settings.memory_bytes:
+        resource.setrlimit(resource.RLIMIT_AS, (settings.memory_bytes, settings.memory_bytes))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (settings.file_bytes, settings.file_bytes))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if settings.scratch:
+        os.chdir(settings.scratch)
+        os.environ.update(TMPDIR=settings.scratch, HOME=settings.scratch)
+        os.environ["TORCHINDUCTOR_CACHE_DIR"] = os.path.join(settings.scratch, "inductor")
+    if settings.uid is not None:
+        os.environ.update(USER="kata-worker", LOGNAME="kata-worker")
+        resource.setrlimit(resource.RLIMIT_NPROC, (settings.max_processes, settings.max_processes))
+        os.setgroups([])
+        os.setgid(settings.uid)
+        os.setuid(settings.uid)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(output_fd, 1)
+    os.dup2(output_fd, 2)
+    os.close(devnull)
+    faulthandler.enable()  # a segfault prints the learner's stack into the captured output
+
+
+# torch's global state ------------------------------------------------------------------------
+
+
+@dataclass
+class TorchState:
+    """Torch's global settings, to undo whatever a test's code changed."""
+
+    grad_enabled: bool
+    default_dtype: torch.dtype
+    default_device: torch.device
+    anomaly: bool
+    deterministic: bool
+    threads: int
+    dynamo_config: dict[str, Any]
+
+    @classmethod
+    def now(cls) -> TorchState:
+        import torch._dynamo
+
+        return cls(
+            torch.is_grad_enabled(),
+            torch.get_default_dtype(),
+            torch.get_default_device(),
+            torch.is_anomaly_enabled(),
+            torch.are_deterministic_algorithms_enabled(),
+            torch.get_num_threads(),
+            torch._dynamo.config.get_config_copy(),
+        )
+
+    def restore(self) -> None:
+        import torch._dynamo
+
+        torch.set_grad_enabled(self.grad_enabled)
+        torch.set_default_dtype(self.default_dtype)
+        torch.set_default_device(self.default_device)
+        torch.set_anomaly_enabled(self.anomaly)
+        if torch.are_deterministic_algorithms_enabled() != self.deterministic:
+            torch.use_deterministic_algorithms(self.deterministic)
+        torch.set_num_threads(self.threads)
+        config = torch._dynamo.config
+        now = config.get_config_copy()
+        for key, value in self.dynamo_config.items():
+            if now[key] != value:
+                setattr(config, key, value)
+        torch._dynamo.reset()
+        torch.manual_seed(0)
+
+
+# learner code, guarded ---------------------------------------------------------------------
+
+
+class Interrupted(BaseException):
+    """The call ran past its time limit (raised by the alarm inside learner code)."""
+
+
+@contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    def expire(signum: int, frame: Any) -> None:
+        raise Interrupted
+
+    if seconds <= 0:
+        raise Interrupted
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _learner_frames(error: BaseException, filename: str) -> tuple[str, int | None]:
+    """The traceback lines that point into the learner's file, with the error at the end;
+    and the last such line's number."""
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == filename]
+    name = os.path.basename(filename)
+    lines = [f"  {name}:{f.lineno} in {f.name}: {(f.line or '').strip()}" for f in frames]
+    try:
+        said = str(error)
+    except BaseException:
+        said = "(its message could not be shown)"
+    text = "\n".join([*lines, f"{type(error).__name__}: {said}".rstrip(": ")])
+    return text, frames[-1].lineno if frames else None
+
+
+def _raised_in(error: BaseException, filename: str) -> bool:
+    frames = traceback.extract_tb(error.__traceback__)
+    return bool(frames) and frames[-1].filename == filename
+
+
+def _out_of_memory(error: BaseException) -> bool:
+    return isinstance(error, MemoryError | torch.OutOfMemoryError)
+
+
+class Worker:
+    """Answers the trusted side's requests for one exercise's module."""
+
+    def __init__(self) -> None:
+        import torch._dynamo
+
+        self.compiles = CompileRecorder()
+        self.sgd = SGDRecorder()
+        torch.compile = self.compiles.compile
+        torch.optim.SGD = self.sgd.cls
+        importlib.import_module("torch.optim.sgd").SGD = self.sgd.cls
+        # Hypothesis hands each example a new function: each is a recompile, and must not
+        # reach the limit past which dynamo silently falls back to eager.
+        torch._dynamo.config.recompile_limit = 10_000
+        torch._dynamo.config.accumulated_recompile_limit = 10_000
+        self.module: types.ModuleType | None = None
+        self.filename = ""
+        self.state = TorchState.now()
+
+    def handle(self, request: dict[str, Any]) -> dict[str, Any]:
+        op = request["op"]
+        if op == "load":
+            return self.load(request["name"], request["source"], request["filename"],
+                             request["seconds"])  # fmt: skip
+        if op == "call":
+            return self.call(request)
+        if op == "reset":
+            self.reset()
+            return {"kind": "ok"}
+        raise ValueError(op)
+
+    def load(self, name: str, source: str, filename: str, seconds: float) -> dict[str, Any]:
+        self.filename = filename
+        try:
+            code = compile(source, filename, "exec", dont_inherit=True)
+        except SyntaxError as error:
+            text = f"{error.msg}\n    {(error.text or '').rstrip()}"
+            return {"kind": "syntax error", "line": error.lineno, "detail": text}
+        lines = source.splitlines(keepends=True)
+        linecache.cache[filename] = (len(source), None, lines, filename)
+        module = types.ModuleType(MODULE_PREFIX + name)
+        module.__file__ = filename
+        sys.modules[module.__name__] = module  # dataclasses, inspect and dynamo look here
+        try:
+            with deadline(seconds):
+                exec(code, module.__dict__)
+        except Interrupted:
+            return {"kind": "timed out"}
+        except BaseException as error:
+            if _out_of_memory(error):
+                return {"kind": "out of memory"}
+            detail, line = _learner_frames(error, filename)
+            return {"kind": "import error", "detail": detail, "line": line}
+        self.module = module
+        self.state = TorchState.now()
+        return {"kind": "ok"}
+
+    def call(self, request: dict[str, Any]) -> dict[str, Any]:
+        name = request["function"]
+        function = getattr(self.module, name, None)
+        if not callable(function):
+            return {"kind": "missing function"}
+        self.compiles.backend_name = request["backend"]
+        args, kwargs = request["args"], request["kwargs"]
+        before = [_TensorState.of(t) for t in _tensors(args, kwargs)]
+        started = time.monotonic()
+        try:
+            with deadline(request["seconds"]):
+                value = function(*args, **kwargs)
+        except Interrupted:
+            return {"kind": "timed out"}
+        except BaseException as error:
+            if _out_of_memory(error):
+                return {"kind": "out of memory"}
+            if isinstance(error, NotImplementedError) and _raised_in(error, self.filename):
+                return {"kind": "not implemented", "detail": str(error)}
+            detail, line = _learner_frames(error, self.filename)
+            return {"kind": "raised", "detail": detail, "line": line}
+        spent = time.monotonic() - started
+        return {
+            "kind": "ok",
+            "value": wire.encode(value, self.compiles.produced),
+            "inputs": [state.after() for state in before],
+            "evidence": self.evidence(),
+            "spent": spent,
+        }
+
+    def evidence(self) -> dict[str, Any]:
+        return {
+            "compile_calls": self.compiles.compile_calls,
+            "graph_runs": self.compiles.graph_runs,
+            "graph_breaks": self.compiles.graph_breaks,
+            "break_reasons": self.compiles.graph_break_reasons(),
+            "optimizers": self.sgd.optimizers,
+            "steps": self.sgd.steps,
+            "steps_with_closure": self.sgd.steps_with_closure,
+        }
+
+    def reset(self) -> None:
+        """Between tests: torch's settings as after the import, counts from zero."""
+        self.state.restore()
+        self.compiles.reset()
+        self.compiles.clear_breaks()
+        self.sgd.reset()
+
+
+def _tensors(args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[torch.Tensor]:
+    """The caller's tensors, in the order the proxy lists them too."""
+    return [a for a in (*args, *kwargs.values()) if isinstance(a, torch.Tensor)]
+
+
+@dataclass
+class _TensorState:
+    tensor: torch.Tensor
+    version: int
+    requires_grad: bool
+    grad: torch.Tensor | None
+
+    @classmethod
+    def of(cls, tensor: torch.Tensor) -> _TensorState:
+        return cls(tensor, tensor._version, tensor.requires_grad, tensor.grad)
+
+    def after(self) -> dict[str, Any]:
+        """What the call did to the caller's tensor, for the proxy to do to the original."""
+        tensor = self.tensor
+        grad_changed = tensor.grad is not self.grad
+        return {
+            "value": tensor.detach().clone(),
+            "changed": tensor._version != self.version,
+            "requires_grad": tensor.requires_grad,
+            "grad_changed": grad_changed,
+            "grad": wire.encode(tensor.grad) if grad_changed else ("none",),
+        }
+
+
+def main(conn: Any, output: Any, settings: Settings) -> None:
+    """The forkserver's target: contain, then answer requests until the connection closes."""
+    contain(settings, output.fileno())
+    output.close()
+    worker = Worker()
+    while True:
+        try:
+            request = pickle.loads(conn.recv_bytes())
+        except (EOFError, OSError):
+            os._exit(0)
+        try:
+            reply = worker.handle(request)
+        except BaseException as error:  # a fault of the worker's own, or learner code's doing
+            reply = {"kind": "unreadable answer", "detail": f"{type(error).__name__}: {error}"}
+        try:
+            conn.send_bytes(wire.dumps(reply))
+        except BaseException as error:
+            reply = {"kind": "unreadable answer", "detail": f"{type(error).__name__}: {error}"}
+            conn.send_bytes(wire.dumps(reply))
