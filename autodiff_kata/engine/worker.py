@@ -10,6 +10,7 @@ source, call a function, restore torch's state between tests. Every answer goes 
 
 from __future__ import annotations
 
+import copy
 import ctypes
 import faulthandler
 import importlib
@@ -198,6 +199,8 @@ class Worker:
         if op == "reset":
             self.reset()
             return {"kind": "ok"}
+        if op == "time":
+            return self.time(request)
         raise ValueError(op)
 
     def load(self, name: str, source: str, filename: str, seconds: float) -> dict[str, Any]:
@@ -255,6 +258,26 @@ class Worker:
             "evidence": self.evidence(),
             "spent": spent,
         }
+
+    def time(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Seconds for `calls` calls, each on its own copy of the inputs (compare's probe)."""
+        function = getattr(self.module, request["function"], None)
+        if not callable(function):
+            return {"kind": "missing function"}
+        inputs = [copy.deepcopy(request["args"]) for _ in range(request["calls"])]
+        started = time.perf_counter()
+        try:
+            with deadline(request["seconds"]):
+                for args in inputs:
+                    function(*args, **request["kwargs"])
+        except Interrupted:
+            return {"kind": "timed out"}
+        except BaseException as error:
+            if _out_of_memory(error):
+                return {"kind": "out of memory"}
+            detail, line = _learner_frames(error, self.filename)
+            return {"kind": "raised", "detail": detail, "line": line}
+        return {"kind": "ok", "seconds": time.perf_counter() - started}
 
     def evidence(self) -> dict[str, Any]:
         return {
