@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import re
 import shutil
 import sys
 from collections.abc import Callable, Sequence
@@ -39,6 +40,7 @@ the learner's loop (anywhere inside your checkout, or with --project DIR):
   {prog} watch [N]       or: re-grade on every save, move on when it passes
   {prog} solution [N]    the reference, once it passes
   {prog} reset N         start an exercise over (your file is backed up first)
+  {prog} reset N --undo  put your newest backup of N back (yours is backed up too)
 
 Exercises are named by number (3) or name (second_derivative). Without one, hint,
 watch and solution take the current exercise: the first that does not pass (a file
@@ -48,7 +50,8 @@ Options (--project DIR, --json) go before or after the command's name.
 exit codes:
   0    status/check: every exercise asked for passes; other commands: done
   1    status/check: some exercise does not pass; solution: refused, the exercise
-       does not pass yet (use --force); reset: declined at the prompt
+       does not pass yet (use --force); reset: declined at the prompt;
+       reset --undo: no backup to put back
   2    usage error: bad arguments, unknown exercise, no kata checkout found,
        reset without --yes when nobody is at a terminal to confirm
   130  interrupted with Ctrl-C (watch quits with 0)
@@ -137,6 +140,11 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     reset.add_argument("exercise", nargs="?", help="number or name")
     reset.add_argument("--all", action="store_true", help="reset every exercise")
     reset.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
+    reset.add_argument(
+        "--undo",
+        action="store_true",
+        help="put your newest backup of the exercise back (your current file is backed up first)",
+    )
     solution = command("solution", "the reference solution, once the exercise passes")
     solution.add_argument("exercise", nargs="?", help=current)
     solution.add_argument("--force", action="store_true", help="show it even before it passes")
@@ -247,7 +255,7 @@ def current_exercise(project: Project, command: str) -> Exercise:
         before.append(exercise)
     stub = EXERCISES[len(before)] if len(before) < len(EXERCISES) else None
     upcoming = up_next(project.grade(before, reuse=True).report) if before else None
-    chosen = find(upcoming.number) if upcoming else stub
+    chosen = upcoming.exercise if upcoming else stub
     if chosen is None:
         raise UsageError(f"every exercise passes: name the one you mean ({command} 3).")
     return chosen
@@ -314,8 +322,12 @@ def _save(state: State, out: Output) -> None:
 
 
 def reset(args: argparse.Namespace, project: Project, out: Output) -> int:
-    if args.all == bool(args.exercise):
+    if args.undo:
+        return undo(args, project, out)
+    if args.all and args.exercise:
         raise UsageError("reset: name one exercise (reset 3) or pass --all, not both.")
+    if not args.all and not args.exercise:
+        raise UsageError("reset: name one exercise (reset 3) or pass --all.")
     targets = list(EXERCISES) if args.all else [exercise_arg(args.exercise)]
     plan: list[tuple[Exercise, str]] = []
     for exercise in targets:
@@ -337,17 +349,58 @@ def reset(args: argparse.Namespace, project: Project, out: Output) -> int:
     out.print(f"Your files are first copied to {project.relative(project.backups)}/.")
     if not args.yes and not _confirm(out, "Reset?"):
         return EXIT_FAIL
-    stamp = datetime.now().strftime("%Y-%m-%dT%H-%M-%S")
+    stamp = _stamp()
+    state = State.load(project.state_path)
+    forgot = False
     for exercise, stub in plan:
         learner = project.learner_file(exercise)
         saved = ""
         if learner.exists():
-            backup = _backup_path(project, exercise, stamp)
-            backup.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(learner, backup)
+            backup = _back_up(project, exercise, stamp)
             saved = f"; your version is in {project.relative(backup)}"
         learner.write_text(stub)
+        if state.forget_hints(exercise.name):  # starting over: hints from the first again
+            forgot = True
+            saved += "; its hints start over"
         out.print((f"{exercise.label}: ", "bold"), f"restored the stub{saved}.")
+    if not args.all:
+        out.print("Changed your mind? ", out.command("reset", plan[0][0].number, "--undo"))
+    if forgot:
+        _save(state, out)
+    return EXIT_OK
+
+
+def undo(args: argparse.Namespace, project: Project, out: Output) -> int:
+    """`reset N --undo`: the newest backup of N back in place. The file it replaces is backed
+    up first (unless it is the untouched stub), so undoing again swaps them back."""
+    if args.all or not args.exercise:
+        raise UsageError("reset --undo puts back one exercise: name it (reset 3 --undo).")
+    exercise = exercise_arg(args.exercise)
+    learner = project.learner_file(exercise)
+    kept = backups(project, exercise)
+    if not kept:
+        out.print(
+            f"{exercise.label}: no backup of it in {project.relative(project.backups)}/, "
+            "nothing to undo."
+        )
+        return EXIT_FAIL
+    newest = kept[-1]
+    wanted = newest.read_bytes()
+    if learner.is_file() and learner.read_bytes() == wanted:
+        out.print(
+            f"{exercise.label}: {project.relative(learner)} is already your newest backup "
+            f"({project.relative(newest)}), nothing to undo."
+        )
+        return EXIT_OK
+    replaced = ""
+    if learner.is_file() and not _is_stub(project, exercise):
+        backup = _back_up(project, exercise, _stamp())
+        replaced = f"; the file it replaces is in {project.relative(backup)}"
+    learner.write_bytes(wanted)  # a fresh write, not copy2: editors and `watch` see the change
+    out.print(
+        (f"{exercise.label}: ", "bold"),
+        f"put back {project.relative(newest)}{replaced}.",
+    )
     return EXIT_OK
 
 
@@ -367,14 +420,34 @@ def _confirm(out: Output, question: str) -> bool:
     return False
 
 
-def _backup_path(project: Project, exercise: Exercise, stamp: str) -> Path:
-    """kata/.backup/<module>.<time>.py, never overwriting an earlier backup."""
+def _stamp() -> str:
+    return datetime.now().strftime("%Y-%m-%dT%H-%M-%S")
+
+
+def _back_up(project: Project, exercise: Exercise, stamp: str) -> Path:
+    """Copy the learner's file to kata/.backup/<module>.<time>.py, never over an earlier one."""
     path = project.backups / f"{exercise.module}.{stamp}.py"
     count = 1
     while path.exists():
         path = project.backups / f"{exercise.module}.{stamp}-{count}.py"
         count += 1
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(project.learner_file(exercise), path)
     return path
+
+
+def backups(project: Project, exercise: Exercise) -> list[Path]:
+    """The exercise's backups, oldest first: by the time in their names, then the counter
+    (a plain sort would put <time>-1.py before <time>.py)."""
+    pattern = re.compile(
+        rf"{re.escape(exercise.module)}\.(\d{{4}}-\d\d-\d\dT\d\d-\d\d-\d\d)(?:-(\d+))?\.py"
+    )
+    found = []
+    if project.backups.is_dir():
+        for path in project.backups.iterdir():
+            if (match := pattern.fullmatch(path.name)) and path.is_file():
+                found.append((match[1], int(match[2] or 0), path))
+    return [path for *_, path in sorted(found)]
 
 
 def solution(args: argparse.Namespace, project: Project, out: Output) -> int:

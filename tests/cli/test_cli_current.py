@@ -25,7 +25,8 @@ def grading(monkeypatch):
         return SimpleNamespace(report=SimpleNamespace(exercises=list(exercises)))
 
     def up_next(report):
-        return next((e for e in report.exercises if e.number == calls.failing), None)
+        failing = next((e for e in report.exercises if e.number == calls.failing), None)
+        return failing and SimpleNamespace(number=failing.number, exercise=failing)
 
     monkeypatch.setattr(Project, "grade", grade)
     monkeypatch.setattr(cli, "up_next", up_next)
@@ -104,7 +105,8 @@ def test_watch_takes_the_exercise_to_start_from(kata, monkeypatch):
 
 def test_watch_from_an_exercise_goes_on_after_it_then_back_to_the_first(monkeypatch):
     done = {1, 3, 5}
-    report = SimpleNamespace(exercises=[SimpleNamespace(number=e.number) for e in EXERCISES])
+    results = [SimpleNamespace(number=e.number, exercise=e) for e in EXERCISES]
+    report = SimpleNamespace(exercises=results)
     monkeypatch.setattr(
         watch, "progress", lambda r: Progress.PASS if r.number in done else Progress.NOT_STARTED
     )
