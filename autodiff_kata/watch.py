@@ -94,7 +94,7 @@ def _loop(
     _show(project, out, report, None)
     runs = 0
     while (current := _current(report, start)) is not None:
-        exercise = find(current.number)
+        exercise = current.exercise
         out.print(
             (f"Watching {project.relative(project.learner_file(exercise))}", "bold"),
             ": save it to grade it. Ctrl-C quits.",
