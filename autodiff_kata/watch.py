@@ -15,8 +15,9 @@ from pathlib import Path
 
 import watchfiles
 
+from autodiff_kata.engine import warm_up
 from autodiff_kata.project import Project
-from autodiff_kata.registry import EXERCISES, Exercise, find
+from autodiff_kata.registry import EXERCISES, Exercise
 from autodiff_kata.results import ExerciseResult, Report
 from autodiff_kata.view import Output, Progress, progress, up_next
 
@@ -33,6 +34,7 @@ def run(
 ) -> int:
     """Watch until Ctrl-C, from `start` on if given (`watch 5`: the learner skips ahead);
     `max_runs` re-grades or `timeout` seconds end it early (tests)."""
+    warm_up(long_lived=True)  # the workers' warm parent serves every re-grade
     stop = threading.Event()
     timer = threading.Timer(timeout, stop.set) if timeout else None
     if timer:

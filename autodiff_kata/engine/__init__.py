@@ -11,12 +11,21 @@ the worker's whole process tree when the exercise ends.
 
 import multiprocessing
 import multiprocessing.forkserver
+import os
 
 CONTEXT = multiprocessing.get_context("forkserver")
 CONTEXT.set_forkserver_preload(["autodiff_kata.engine.warm"])
 
 
-def warm_up() -> None:
+# Which compile backends the warm parent runs once (read by `warm`): "eager" always; with
+# "aot_eager" too, a long-lived caller (watch, compare) saves its workers that first compile.
+WARM_BACKENDS = "AUTODIFF_KATA_WARM_BACKENDS"
+
+
+def warm_up(*, long_lived: bool = False) -> None:
     """Start the warm parent now, so that it preloads while the caller does other work
-    (this module imports nothing heavy, so the caller can call this before importing torch)."""
+    (this module imports nothing heavy, so the caller can call this before importing torch).
+    A one-off grade warms only what every graph-mode worker needs; the rest would cost the
+    same in the parent as in the one worker that needs it, but earlier."""
+    os.environ[WARM_BACKENDS] = "eager,aot_eager" if long_lived else "eager"
     multiprocessing.forkserver.ensure_running()

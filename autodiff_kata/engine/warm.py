@@ -1,8 +1,9 @@
 """The warm parent's preload: imported once by the forkserver that every worker is forked from.
 
-It imports torch, TorchDynamo, AOTAutograd and the worker's own modules, and compiles a
-trivial function once with each cheap backend, so that a worker starts with all of that done.
-It never initialises CUDA: a process forked after CUDA is initialised cannot use it.
+It imports torch, TorchDynamo and the worker's own modules, and compiles a trivial function
+once with the cheap backends the caller asked for (engine.warm_up), so that a worker starts
+with all of that done. It never initialises CUDA: a process forked after CUDA is initialised
+cannot use it.
 """
 
 from __future__ import annotations
@@ -16,21 +17,23 @@ import torch
 import torch._dynamo
 
 from autodiff_kata import functions  # noqa: F401  (unpickles the graders' functions)
-from autodiff_kata.engine import worker  # noqa: F401
+from autodiff_kata.engine import (
+    WARM_BACKENDS,
+    worker,  # noqa: F401  (forked workers start with it loaded)
+)
 
 
 def _warm() -> None:
     def derivative(x: torch.Tensor) -> torch.Tensor:
         return torch.func.grad(lambda y: (y * y).sum())(x)
 
-    for backend in ("eager", "aot_eager"):
+    x = torch.nn.Parameter(torch.tensor([1.0]))
+    for backend in os.environ.get(WARM_BACKENDS, "eager").split(","):
         compiled = torch.compile(derivative, backend=backend, fullgraph=True)
         compiled(torch.tensor(1.0))
         loss = torch.compile(lambda y: (y * y).sum(), backend=backend, fullgraph=True)
-        x = torch.nn.Parameter(torch.tensor([1.0]))
         loss(x).backward()
-    optimizer = torch.optim.SGD([x], lr=0.1)
-    optimizer.step()
+    torch.optim.SGD([x], lr=0.1).step()
     torch._dynamo.reset()
 
 

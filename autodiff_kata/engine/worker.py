@@ -19,6 +19,7 @@ import os
 import pickle
 import resource
 import signal
+import stat
 import sys
 import time
 import traceback
@@ -63,6 +64,7 @@ def contain(settings: Settings, output_fd: int) -> None:
         os.environ.update(TMPDIR=settings.scratch, HOME=settings.scratch)
         os.environ["TORCHINDUCTOR_CACHE_DIR"] = os.path.join(settings.scratch, "inductor")
     if settings.uid is not None:
+        _keep_importing()
         os.environ.update(USER="kata-worker", LOGNAME="kata-worker")
         resource.setrlimit(resource.RLIMIT_NPROC, (settings.max_processes, settings.max_processes))
         os.setgroups([])
@@ -74,6 +76,48 @@ def contain(settings: Settings, output_fd: int) -> None:
     os.dup2(output_fd, 2)
     os.close(devnull)
     faulthandler.enable()  # a segfault prints the learner's stack into the captured output
+
+
+def _reachable(path: str) -> bool:
+    """Whether a user with no rights of its own can list `path` (every folder above it open)."""
+    folder = os.path.abspath(path)
+    while True:
+        try:
+            mode = os.stat(folder).st_mode
+        except OSError:
+            return False
+        if not mode & stat.S_IXOTH:
+            return False
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return True
+        folder = parent
+
+
+def _keep_importing() -> None:
+    """Python's own library may sit where another user cannot reach it (installed under
+    /root): folders on sys.path that the worker's user could not list are opened now, before
+    the switch, and imports go through the open descriptors (/proc/self/fd/N) instead."""
+    aliases = {}
+    for entry in sys.path:
+        if entry and os.path.isdir(entry) and not _reachable(entry):
+            fd = os.open(entry, os.O_RDONLY | os.O_DIRECTORY)
+            aliases[entry] = f"/proc/self/fd/{fd}"
+    if not aliases:
+        return
+
+    def alias(path: str) -> str:
+        for original, through in aliases.items():
+            if path == original or path.startswith(original + os.sep):
+                return through + path[len(original) :]
+        return path
+
+    sys.path[:] = [alias(entry) for entry in sys.path]
+    for module in list(sys.modules.values()):
+        paths = getattr(module, "__path__", None)
+        if isinstance(paths, list):
+            paths[:] = [alias(entry) for entry in paths]
+    sys.path_importer_cache.clear()
 
 
 # torch's global state ------------------------------------------------------------------------
