@@ -1,8 +1,16 @@
-"""How long grading takes, measured as a learner meets it: `python -m autodiff_kata.speed`.
+"""How long grading takes, as a learner and an instructor meet it: `python -m autodiff_kata.speed`.
 
-Each figure is the wall time of a whole `pytest` process (torch's import included) grading
-solutions/. "Cold" runs first, with this project's bytecode caches and TorchInductor's cache
-emptied; "warm" is the median of the runs after it.
+Every figure grades solutions/ and is a wall time. With `--baseline REV`, the same figure is
+measured for that git revision of this project (checked out in a temporary worktree, its own
+package first on the path), each pair side by side in this run, so that the machine's load
+weighs on both alike:
+
+- **cold pytest, all eight**: one whole `pytest` process, torch's import included;
+- **watch re-grade**: one exercise graded again after a save. Here: in this process, with the
+  workers' warm parent already running, as `watch` does. The baseline's watch ran a fresh
+  pytest process for each re-grade, which is what it is timed as;
+- **compare, per submission**: `compare` over copies of solutions/ with `--jobs 2`, all eight
+  exercises with the probe, batch wall time divided by the number of copies.
 """
 
 from __future__ import annotations
@@ -16,30 +24,41 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import torch
 
-from autodiff_kata.registry import EXERCISES, PROJECT_ROOT
-from autodiff_kata.runner import grader_path
+from autodiff_kata import runner
+from autodiff_kata.engine import warm_up
+from autodiff_kata.project import Project
+from autodiff_kata.registry import EXERCISES, Exercise
 
 
-def _run(args: list[str], env: dict[str, str]) -> float:
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args]
+def _timed(command: list[str], cwd: Path, env: dict[str, str]) -> float:
     started = time.perf_counter()
-    finished = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True)
+    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - started
-    if finished.returncode != 0:
-        sys.exit(f"grading failed ({' '.join(args)}):\n{finished.stdout[-2000:]}")
+    if done.returncode != 0:
+        sys.exit(
+            f"failed in {cwd}: {' '.join(command)}\n{done.stdout[-3000:]}{done.stderr[-3000:]}"
+        )
     return elapsed
 
 
-def _empty_caches(inductor_cache: Path) -> None:
-    for folder in PROJECT_ROOT.rglob("__pycache__"):
-        if ".venv" not in folder.parts and "site-packages" not in folder.parts:
-            shutil.rmtree(folder, ignore_errors=True)
-    shutil.rmtree(inductor_cache, ignore_errors=True)
+def _pytest(root: Path, *graders: Path) -> list[str]:
+    return [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--impl=solutions",
+            *map(str, graders or [root / "tests" / "graders"])]  # fmt: skip
+
+
+def _compare(root: Path, copies: list[Path], out: Path) -> list[str]:
+    return [sys.executable, "-m", "autodiff_kata.compare", *map(str, copies), "--jobs", "2",
+            "--out", str(out)]  # fmt: skip
+
+
+def _median(measure: Callable[[], float], repeat: int) -> float:
+    return statistics.median(measure() for _ in range(repeat))
 
 
 def _cpu_model() -> str:
@@ -52,31 +71,95 @@ def _cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
+class Checkout:
+    """A checkout to time: this one, or a worktree of the baseline revision."""
+
+    def __init__(self, root: Path, env: dict[str, str]) -> None:
+        self.root = root
+        self.env = env
+
+    def cold(self) -> float:
+        return _timed(_pytest(self.root), self.root, self.env)
+
+    def alone(self, exercise_module: str) -> float:
+        grader = self.root / "tests" / "graders" / f"test_{exercise_module}.py"
+        return _timed(_pytest(self.root, grader), self.root, self.env)
+
+    def compare(self, copies: int, scratch: Path) -> float:
+        folders = []
+        for number in range(copies):
+            folder = scratch / f"copy{number}"
+            shutil.copytree(self.root / "solutions", folder, dirs_exist_ok=True)
+            folders.append(folder)
+        out = scratch / "report"
+        return _timed(_compare(self.root, folders, out), self.root, self.env) / copies
+
+
+def _baseline(revision: str, scratch: Path, env: dict[str, str]) -> Checkout:
+    here = Project.locate().root
+    worktree = scratch / "baseline"
+    subprocess.run(["git", "-C", str(here), "worktree", "add", "--detach", str(worktree),
+                    revision], check=True, capture_output=True)  # fmt: skip
+    return Checkout(worktree, {**env, "PYTHONPATH": str(worktree)})
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3, help="warm runs per figure (default 3)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per figure (median; 3)")
+    parser.add_argument("--baseline", metavar="REV", help="also time this git revision")
+    parser.add_argument("--copies", type=int, default=6, help="submissions for compare (6)")
     args = parser.parse_args(argv)
-    inductor_cache = Path(tempfile.mkdtemp(prefix="inductor-cache-"))
-    env = {**os.environ, "TORCHINDUCTOR_CACHE_DIR": str(inductor_cache)}
+    project = Project.locate()
+    scratch = Path(tempfile.mkdtemp(prefix="autodiff-kata-speed-"))
+    env = {**os.environ, "TORCHINDUCTOR_CACHE_DIR": str(scratch / "inductor")}
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # a learner's Python keeps its bytecode cache
+    here = Checkout(project.root, env)
+    base = _baseline(args.baseline, scratch, env) if args.baseline else None
+    rows: list[tuple[str, float, float | None]] = []
+    try:
+        both = [c for c in (here, base) if c]
+        cold = {id(c): [] for c in both}
+        for _ in range(args.repeat):  # alternating, so that load weighs on both
+            for checkout in both:
+                cold[id(checkout)].append(checkout.cold())
+        rows.append(("cold pytest, all eight", *_pair(cold, here, base)))
+        warm_up(long_lived=True)
+        runner.grade(project.solutions, EXERCISES, root=project.root)  # the warm-up grade
+        for exercise in EXERCISES:
 
-    everything = ["--impl=solutions"]
-    _empty_caches(inductor_cache)
-    rows = [("all eight, cold", _run(everything, env))]
-    rows.append(
-        ("all eight, warm", statistics.median(_run(everything, env) for _ in range(args.repeat)))
-    )
-    for exercise in EXERCISES:
-        alone = [*everything, str(grader_path(exercise))]
-        seconds = statistics.median(_run(alone, env) for _ in range(args.repeat))
-        rows.append((f"{exercise.number:02d} {exercise.title}, alone, warm", seconds))
+            def regrade(exercise: Exercise = exercise) -> float:
+                started = time.perf_counter()
+                runner.grade(project.solutions, [exercise], root=project.root)
+                return time.perf_counter() - started
+
+            now = _median(regrade, args.repeat)
+            then = _median(lambda e=exercise: base.alone(e.module), args.repeat) if base else None
+            rows.append((f"watch re-grade, {exercise.label}", now, then))
+        compared = {id(c): [c.compare(args.copies, scratch / f"compare-{id(c)}")] for c in both}
+        rows.append(("compare, per submission (--jobs 2)", *_pair(compared, here, base)))
+    finally:
+        if base:
+            subprocess.run(["git", "-C", str(project.root), "worktree", "remove", "--force",
+                            str(base.root)], check=False, capture_output=True)  # fmt: skip
+        shutil.rmtree(scratch, ignore_errors=True)
     print(
         f"Grading solutions/ on {date.today()}, torch {torch.__version__}, Python "
-        f"{platform.python_version()}, {_cpu_model()} ({os.cpu_count()} cores):\n"
+        f"{platform.python_version()}, {_cpu_model()} ({os.cpu_count()} cores)"
+        + (f"; baseline {args.baseline}" if base else "")
+        + ":\n"
     )
-    print("| run | wall time |\n|---|---|")
-    for label, seconds in rows:
-        print(f"| {label} | {seconds:.1f} s |")
+    print("| run | now | baseline | baseline ÷ now |\n|---|---|---|---|")
+    for label, now, then in rows:
+        ratio = f"{then / now:.2f}" if then else "—"
+        shown = f"{then:.1f} s" if then else "—"
+        print(f"| {label} | {now:.1f} s | {shown} | {ratio} |")
+
+
+def _pair(
+    times: dict[int, list[float]], here: Checkout, base: Checkout | None
+) -> tuple[float, float | None]:
+    now = statistics.median(times[id(here)])
+    return now, statistics.median(times[id(base)]) if base else None
 
 
 if __name__ == "__main__":
