@@ -46,7 +46,7 @@ class Settings:
     file_bytes: int = 64 * 2**20  # largest file the worker may write
     uid: int | None = None  # the unprivileged user to run as, when started as root
     scratch: str = ""  # the worker's working directory, writable by it alone
-    max_processes: int = 64  # per user; only where the worker has a user of its own
+    max_processes: int = 1024  # processes and threads (torch starts one a core), per user
 
 
 def contain(settings: Settings, output_fd: int) -> None:
@@ -154,7 +154,8 @@ class TorchState:
 
         torch.set_grad_enabled(self.grad_enabled)
         torch.set_default_dtype(self.default_dtype)
-        torch.set_default_device(self.default_device)
+        if torch.get_default_device() != self.default_device:  # setting it costs every op after
+            torch.set_default_device(self.default_device)
         torch.set_anomaly_enabled(self.anomaly)
         if torch.are_deterministic_algorithms_enabled() != self.deterministic:
             torch.use_deterministic_algorithms(self.deterministic)
