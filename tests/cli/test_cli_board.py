@@ -9,7 +9,7 @@ import sys
 from autodiff_kata import cache, results
 from autodiff_kata.cache import GradeCache
 from autodiff_kata.registry import EXERCISES, find
-from autodiff_kata.results import ExerciseResult, Report, Status
+from autodiff_kata.results import ExerciseResult, Kind, Report, Status
 
 
 def test_board_on_untouched_stubs_from_inside_the_project_not_a_terminal(kata):
@@ -70,16 +70,15 @@ def test_board_after_copying_one_solution_in(kata):
     ]
 
 
-def one_test(exercise, status):
-    test = results.TestResult("test_it", status)
-    return ExerciseResult(exercise.number, exercise.name, exercise.title, exercise.module, [test])
+def one_test(exercise, kind):
+    return ExerciseResult(exercise, [results.TestResult("test_it", kind)])
 
 
 def test_a_grade_is_reused_only_while_nothing_it_depends_on_changes(kata):
     ex01, ex02 = find(1), find(2)
     before = cache.keys(kata.root, [ex01, ex02])
     remembered = GradeCache.load(kata.root)
-    passed = one_test(ex01, Status.PASSED)
+    passed = one_test(ex01, Kind.PASSED)
     remembered.put(passed, before[ex01.module])
     remembered.save()
     assert GradeCache.load(kata.root).get(ex01, before[ex01.module]) == passed
@@ -94,7 +93,7 @@ def test_a_grade_is_reused_only_while_nothing_it_depends_on_changes(kata):
     (kata.root / "tests" / "graders" / f"test_{ex02.module}.py").write_text("# changed\n")
     assert cache.keys(kata.root, [ex02])[ex02.module] != before[ex02.module]
 
-    crashed = one_test(ex01, Status.CRASHED)
+    crashed = one_test(ex01, Kind.KILLED)
     remembered.put(crashed, edited[ex01.module])  # depends on the machine: never reused
     assert remembered.get(ex01, edited[ex01.module]) is None
 
@@ -116,12 +115,12 @@ def test_check_gives_the_graders_own_messages_the_same_as_pytest(kata, tmp_path)
          f"--results-json={results_json}", str(grader)],
         cwd=tmp_path, capture_output=True, timeout=180, check=False,
     )  # fmt: skip
-    (by_pytest,) = Report.read(results_json).exercises
+    (by_pytest,) = Report.from_dict(json.loads(results_json.read_text())).exercises
     assert code == 1
     assert by_pytest.status.value in out, "the same grade as pytest's"
-    failing = [t for t in by_pytest.tests if t.status != "passed"]
+    failing = [t for t in by_pytest.tests if t.status != Status.PASSED]
     assert failing, "a hard-coded 2.0 fails the graders"
     for test in failing:
         assert test.name in out
-        assert test.message.splitlines()[0] in out, "the grader's own message"
+        assert test.detail.splitlines()[0] in out, "the grader's own message"
     assert "hint 1" in out
