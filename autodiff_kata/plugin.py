@@ -114,6 +114,7 @@ class KataPlugin:
         self.folder = impl
         self.results: dict[str, ExerciseResult] = {}
         self.workers: dict[str, ExerciseWorker] = {}
+        self.reported: set[int] = set()  # the outcomes a test's result already carries
         memory = config.getoption("exercise_memory")
         self.limits = supervisor.Limits(
             seconds=config.getoption("exercise_time_limit"),
@@ -175,6 +176,8 @@ class KataPlugin:
         exercise = exercise_of(item)
         worker = self.workers.get(exercise.module) if exercise else None
         if worker is not None and worker.settled is not None:
+            if id(worker.settled) not in self.reported:  # it came between tests: it fails this one
+                raise worker.settled
             pytest.skip(f"exercise {exercise.number:02d}: {worker.settled.outcome.status.value}")
 
     def pytest_runtest_teardown(self, item: pytest.Item, nextitem: pytest.Item | None) -> None:
@@ -199,6 +202,7 @@ class KataPlugin:
         if report.passed:
             outcome = TestResult(item.name, Kind.PASSED, duration=duration)
         elif isinstance(error, ExerciseOutcome):
+            self.reported.add(id(error))
             hint = "\n".join(getattr(error, "__notes__", []))
             outcome = dataclasses.replace(
                 error.outcome, name=item.name, hint=hint, duration=duration

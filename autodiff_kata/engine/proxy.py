@@ -160,7 +160,7 @@ class ExerciseWorker:
     def ended(self, ended: Ended) -> ExerciseOutcome:
         """The outcome of a worker that can no longer answer; it settles the exercise."""
         facts = {"detail": ended.detail, "signal": ended.signal, "code": ended.code}
-        return self._settle(self.outcome(ended.kind, **facts))
+        return self.settle(self.outcome(ended.kind, **facts))
 
     def request(self, message: dict[str, Any], seconds: float) -> dict[str, Any]:
         """A request to the loaded module's worker; its reply, or the outcome it came to."""
@@ -175,7 +175,7 @@ class ExerciseWorker:
         except wire.Unreadable as error:
             raise self.outcome(Kind.UNREADABLE, detail=str(error)) from None
 
-    def _settle(self, outcome: ExerciseOutcome) -> ExerciseOutcome:
+    def settle(self, outcome: ExerciseOutcome) -> ExerciseOutcome:
         if outcome.kind in SETTLING:
             self.settled = outcome
             self.close()
@@ -183,11 +183,11 @@ class ExerciseWorker:
 
     def _load(self, seconds: float) -> Worker:
         if not self.file.is_file():
-            raise self._settle(self.outcome(Kind.MISSING_FILE))
+            raise self.settle(self.outcome(Kind.MISSING_FILE))
         try:
             source = self.file.read_text(encoding="utf-8", errors="replace")
         except OSError as error:
-            raise self._settle(self.outcome(Kind.MISSING_FILE, detail=str(error))) from None
+            raise self.settle(self.outcome(Kind.MISSING_FILE, detail=str(error))) from None
         worker = Worker(self.limits, cuda_possible=self.cuda)
         self.worker = worker
         request = {"op": "load", "name": self.exercise.module, "source": source,
@@ -197,12 +197,12 @@ class ExerciseWorker:
         except Ended as ended:
             raise self.ended(ended) from None
         except wire.Unreadable as error:
-            raise self._settle(self.outcome(Kind.IMPORT_ERROR, detail=str(error))) from None
+            raise self.settle(self.outcome(Kind.IMPORT_ERROR, detail=str(error))) from None
         if reply.get("kind") != "ok":
-            raise self._settle(self._from_reply(reply, ""))
+            raise self.settle(self.from_reply(reply, ""))
         return worker
 
-    def _from_reply(self, reply: dict[str, Any], call: str) -> ExerciseOutcome:
+    def from_reply(self, reply: dict[str, Any], call: str) -> ExerciseOutcome:
         try:
             kind = Kind(reply.get("kind"))
         except ValueError:
@@ -220,9 +220,10 @@ class ExerciseWorker:
         if self.worker is not None and self.settled is None:
             try:
                 self.worker.request({"op": "reset"}, self.limits.seconds)
-            except (Ended, wire.Unreadable) as error:
-                kind = error.kind if isinstance(error, Ended) else Kind.UNREADABLE
-                self.settled = self.outcome(kind, detail=getattr(error, "detail", str(error)))
+            except Ended as ended:
+                self.ended(ended)
+            except wire.Unreadable as error:
+                self.settled = self.outcome(Kind.UNREADABLE, detail=str(error))
                 self.close()
 
     def close(self) -> None:
@@ -274,8 +275,8 @@ class LearnerModule:
             self._time_left -= time.monotonic() - started
         if reply.get("kind") != "ok":
             named = reply.get("kind") in ("not implemented", "missing function")
-            raise worker._settle(
-                worker._from_reply(reply, name if named else _call_text(name, args, kwargs))
+            raise worker.settle(
+                worker.from_reply(reply, name if named else _call_text(name, args, kwargs))
             )
         try:
             answer = wire.decode(reply["value"])
