@@ -9,6 +9,7 @@ and crashes, which depend on the machine's load, are never reused. `check` alway
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
+from autodiff_kata.files import write_atomically
 from autodiff_kata.registry import Exercise
 from autodiff_kata.results import ExerciseResult, Status, TestResult
 
@@ -97,9 +99,5 @@ class GradeCache:
             self.entries.pop(result.exercise.module, None)
 
     def save(self) -> None:
-        scratch = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
-        try:
-            scratch.write_text(json.dumps({"version": 2, "grades": self.entries}))
-            scratch.replace(self.path)
-        except OSError:
-            pass  # a read-only checkout still grades; it only forgets
+        with contextlib.suppress(OSError):  # a read-only checkout still grades; it only forgets
+            write_atomically(self.path, json.dumps({"version": 2, "grades": self.entries}))

@@ -33,6 +33,7 @@ from autodiff_kata.engine.proxy import (  # noqa: E402
     SGDEvidence,
     shown,
 )
+from autodiff_kata.files import write_atomically  # noqa: E402
 from autodiff_kata.grading import GradingFailure  # noqa: E402
 from autodiff_kata.registry import EXERCISES, Exercise  # noqa: E402
 from autodiff_kata.results import ExerciseResult, Kind, Report, Status, TestResult  # noqa: E402
@@ -251,7 +252,7 @@ class KataPlugin:
         report = self.report()
         path = self.config.getoption("results_json")
         if path:
-            Path(path).write_text(json.dumps(report.to_dict(), indent=2) + "\n")
+            write_atomically(Path(path), json.dumps(report.to_dict(), indent=2) + "\n")
         graded = [e for e in report.exercises if e.tests]
         if session.exitstatus == 0 and any(e.status != Status.PASSED for e in graded):
             session.exitstatus = pytest.ExitCode.TESTS_FAILED

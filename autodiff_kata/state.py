@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from autodiff_kata.files import write_atomically
 
 
 class StateNotSaved(OSError):
@@ -45,14 +45,10 @@ class State:
 
         Raises StateNotSaved, saying what to do, where the file cannot be written (a folder
         in its place, a read-only checkout): the caller has done its work and just warns."""
-        scratch = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
         text = json.dumps({"version": 1, "hints_seen": self.hints_seen}, indent=2)
         try:
-            scratch.write_text(text)
-            scratch.replace(self.path)
+            write_atomically(self.path, text)
         except OSError as error:
-            with contextlib.suppress(OSError):
-                scratch.unlink(missing_ok=True)
             why = "a folder is in its place" if self.path.is_dir() else error.strerror or error
             raise StateNotSaved(
                 f"could not save {self.path} ({why}): the hints you have seen are not "

@@ -55,7 +55,7 @@ def test_unreadable_is_a_fresh_start_and_unwritable_says_what_to_do(tmp_path, mo
         raise PermissionError(13, "Permission denied", str(self))
 
     monkeypatch.setattr(Path, "read_text", denied)
-    monkeypatch.setattr(Path, "write_text", denied)
+    monkeypatch.setattr("autodiff_kata.state.write_atomically", denied)
     state = State.load(path)
     assert state.hints_seen == {}
     with pytest.raises(StateNotSaved, match="Permission denied") as error:
