@@ -1,62 +1,60 @@
-"""Grade many submissions, each in its own processes, and gather one row per submission.
+"""Grade many submissions in a few long-lived grading sessions; one row per submission.
 
-Per submission: `runner.grade` runs the project's graders on it in a pytest subprocess (own
-session, temporary working directory, per-test timeout, memory and output caps, restarted
-past a crash); then `probe` runs `autodiff_kata.compare.probe` in another subprocess under
-the same limits, for the exercises that ran to an answer (passed or failed), to measure the
-deviation from the reference and the speed ratio. Nothing a submission does ends the batch:
-whatever goes wrong becomes a cell.
+First everything the batch reads is copied into a private folder (`snapshot`): each
+submission's exercise modules, the reference's, the project's graders. Then `jobs` grading
+sessions start (processes of multiprocessing's spawn context, in a ProcessPoolExecutor), each
+loading torch, the graders and the reference once, and each grades many submissions in turn
+with runner.grade: pytest and the graders in the session, the submission's code in engine
+workers. The exercises that ran to an answer are then probed (`probe`). A session that dies
+takes no other row with it: the pool is rebuilt and what it had not finished is graded again;
+a submission that ends its session twice gets a row saying so. This process never imports
+torch nor runs learner code; it only snapshots, schedules and, after the batch, reports.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
+import importlib
 import math
+import multiprocessing
 import os
 import re
-import subprocess
 import sys
-import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
-from multiprocessing import get_context
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import asdict, dataclass, field, replace
+from multiprocessing import resource_tracker
 from pathlib import Path
 from typing import Any
 
-from autodiff_kata import runner
-from autodiff_kata.compare.probe import Probe
+from autodiff_kata.compare import processes, snapshot
 from autodiff_kata.compare.similarity import fingerprint_file, groups
-from autodiff_kata.registry import EXERCISES, PROJECT_ROOT, Exercise
-from autodiff_kata.results import ExerciseResult, Status
+from autodiff_kata.registry import EXERCISES, Exercise
+from autodiff_kata.results import ExerciseResult, Kind, Status, TestResult
 
 REFERENCE = "reference"  # the name the reference goes by in similarity groups
-MISSING = "module missing"
-NO_GRADER = "no grader"
 _ANSWERED = {Status.PASSED, Status.FAILED, Status.NOT_RUN}  # worth probing
+KILLED_TWICE = "its code ended the grading session twice; not graded"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Options:
-    reference: Path = PROJECT_ROOT / "solutions"
+    root: Path  # the checkout whose graders grade
+    reference: Path  # the folder of the reference's modules
     exercises: tuple[Exercise, ...] = EXERCISES
-    test_seconds: float = 30.0  # per grader test, and per exercise in the probe
+    seconds: float = 30.0  # per grader test, and per exercise and side in the probe
     memory_bytes: int | None = 4 * 2**30
     output_bytes: int = 10_000_000
-    kill_grace_seconds: float = 5.0
+    grace: float = 5.0  # past the time limit, before a worker deaf to its alarm is killed
     probe: bool = True
-    root: Path = PROJECT_ROOT  # whose graders grade
 
-    @property
-    def limits(self) -> runner.Limits:
-        return runner.Limits(
-            test_seconds=self.test_seconds,
-            memory_bytes=self.memory_bytes,
-            output_bytes=self.output_bytes,
-            kill_grace_seconds=self.kill_grace_seconds,
-        )
+    def limits(self) -> Any:
+        """The engine's Limits (imported here: the engine imports torch)."""
+        from autodiff_kata.engine.supervisor import Limits
+
+        return Limits(self.seconds, self.grace, self.memory_bytes, self.output_bytes)
 
 
 @dataclass
@@ -64,6 +62,18 @@ class Submission:
     name: str  # unique in the batch; names the Gradescope folder
     folder: Path  # the folder that holds the exercise modules
     given: str  # the path as the instructor gave it
+    snapshot: Path | None = None  # its private copy, graded in its place
+    sha256: str = ""  # of the copied modules (snapshot.copy_modules)
+    fingerprints: dict[str, str | None] = field(default_factory=dict)  # module → similarity
+
+
+@dataclass
+class Batch:
+    """What the sessions grade: every file already copied, nothing read from its origin."""
+
+    plan: Options  # root and reference: the private copies
+    submissions: list[Submission]
+    reference_prints: dict[str, str | None]
 
 
 @dataclass
@@ -75,8 +85,8 @@ class Cell:
     module: str
     status: str  # a Status value
     detail: str = ""  # a few words for the table: "2/3 tests", "module missing", "SIGSEGV"
-    message: str = ""  # the grader's message to the learner, in full
-    tests: list[dict[str, Any]] = field(default_factory=list)  # name, status, message
+    message: str = ""  # what the learner reads about the exercise, in full
+    tests: list[dict[str, Any]] = field(default_factory=list)  # name, status, kind, message
     deviation: float | None = None
     speed_ratio: float | None = None
     probe_note: str = ""
@@ -94,8 +104,9 @@ class Row:
     given: str
     folder: str
     cells: list[Cell]
+    sha256: str = ""  # of the exercise modules graded (their private copy)
     seconds: float = 0.0
-    problem: str = ""  # the batch could not grade this submission at all (should not happen)
+    problem: str = ""  # the batch could not grade this submission at all
 
     @property
     def passed(self) -> int:
@@ -131,245 +142,266 @@ def submissions(paths: Iterable[Path]) -> list[Submission]:
     return found
 
 
-# one submission ------------------------------------------------------------------------
+def grader_file(exercise: Exercise, root: Path) -> Path:
+    """runner.grader_path's rule, without importing the runner (and torch) into this process."""
+    return root / "tests" / "graders" / f"test_{exercise.module}.py"
 
 
-def child_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONDONTWRITEBYTECODE"] = "1"  # no __pycache__ written into submissions
-    env.setdefault("OMP_NUM_THREADS", "1")  # tiny tensors; jobs share the cores
-    return env
+def _fingerprint(path: Path, exercise: Exercise) -> str | None:
+    try:
+        return fingerprint_file(path, exercise.functions)
+    except Exception:  # parsing hostile source may fail in ways of its own (deep nesting)
+        return None
 
 
-def grade_submission(submission: Submission, options: Options) -> Row:
-    """Grade and probe one submission; every exercise of `options` gets a cell."""
+def take_snapshots(options: Options, found: Sequence[Submission], private: Path) -> Batch:
+    """Copy the graders, the reference and every submission into `private`, before any
+    learner code runs; the sessions grade these copies only."""
+    snapshot.check_private(private)
+    root = snapshot.copy_project(options.root, private / "project")
+    reference = private / "reference"
+    snapshot.copy_modules(options.reference, EXERCISES, reference)
+    for submission in found:
+        submission.snapshot = private / "submissions" / submission.name
+        submission.sha256 = snapshot.copy_modules(submission.folder, EXERCISES, submission.snapshot)
+        submission.fingerprints = {
+            e.module: _fingerprint(submission.snapshot / e.filename, e) for e in options.exercises
+        }
+    prints = {e.module: _fingerprint(reference / e.filename, e) for e in options.exercises}
+    return Batch(replace(options, root=root, reference=reference), list(found), prints)
+
+
+# one submission, in a session ------------------------------------------------------------
+
+
+def _result_without_grading(exercise: Exercise, plan: Options, present: bool) -> ExerciseResult:
+    if not present:
+        test = TestResult("(module missing)", Kind.MISSING_FILE)
+    else:
+        grader = f"tests/graders/{grader_file(exercise, plan.root).name}"
+        test = TestResult("(no grader)", Kind.NO_GRADER, grader)
+    return ExerciseResult(exercise, [test])
+
+
+def _cell(exercise: Exercise, result: ExerciseResult | None, file: str) -> Cell:
+    from autodiff_kata import wording
+
+    cell = Cell(exercise.number, exercise.name, exercise.module, Status.NOT_RUN.value)
+    if result is None:  # the grader ran but reported nothing: it did not collect
+        cell.detail = "not graded"
+        return cell
+    first = result.first
+    cell.status = result.status.value
+    if result.status in (Status.PASSED, Status.FAILED):
+        passed = sum(t.status == Status.PASSED for t in result.tests)
+        cell.detail = f"{passed}/{len(result.tests)} tests"
+        if first is not None and first.kind not in (Kind.PASSED, Kind.WRONG):  # raised, say
+            words = wording.summary(first)
+            cell.detail += ", " + (words if len(words) <= 80 else words[:79] + "…")
+    else:
+        cell.detail = wording.summary(first)
+    cell.message = wording.message(exercise, first, file) if first else ""
+    cell.tests = [
+        {"name": t.name, "status": t.status.value, "kind": t.kind.value,
+         "message": wording.message(exercise, t, file)}
+        for t in result.tests
+    ]  # fmt: skip
+    return cell
+
+
+def grade_submission(submission: Submission, plan: Options, reference: Any = None) -> Row:
+    """Grade (and, with a `probe.Reference`, probe) one submission's snapshot, in this
+    process: the graders here, its code in workers. Every exercise of `plan` gets a cell."""
+    from autodiff_kata import runner
+    from autodiff_kata.compare.probe import probe_exercise
+
     start = time.monotonic()
-    cells = {e.module: _cell(e) for e in options.exercises}
-    present = [e for e in options.exercises if (submission.folder / e.filename).is_file()]
-    for exercise in options.exercises:
-        cell = cells[exercise.module]
-        if exercise not in present:
-            cell.status, cell.detail = Status.ERROR.value, MISSING
-            cell.message = f"{submission.folder / exercise.filename} does not exist."
-        else:
-            cell.fingerprint = fingerprint_file(
-                submission.folder / exercise.filename, exercise.functions
-            )
-    graded = [e for e in present if runner.grader_path(e, options.root).exists()]
-    for exercise in present:
-        if exercise not in graded:
-            cells[exercise.module].detail = NO_GRADER
+    folder = submission.snapshot or submission.folder
+    limits = plan.limits()
+    present = [e for e in plan.exercises if (folder / e.filename).is_file()]
+    graded = [e for e in present if runner.grader_path(e, plan.root).is_file()]
+    results: dict[str, ExerciseResult | None] = {e.module: None for e in graded}
     if graded:
-        result = runner.grade(
-            submission.folder,
-            graded,
-            limits=options.limits,
-            env=child_env(),
-            root=options.root,
+        report = runner.grade(folder, graded, root=plan.root, limits=limits).report
+        results.update({r.exercise.module: r for r in report.exercises})
+    cells = []
+    for exercise in plan.exercises:
+        result = (
+            results[exercise.module]
+            if exercise in graded
+            else _result_without_grading(exercise, plan, exercise in present)
         )
-        for exercise_result in result.report.exercises:
-            _fill(cells[exercise_result.module], exercise_result)
-    if options.probe:
-        to_probe = [e for e in present if Status(cells[e.module].status) in _ANSWERED]
-        for found in probe(submission.folder, to_probe, options):
-            cell = cells[found.module]
-            cell.deviation, cell.speed_ratio, cell.probe_note = (
-                found.deviation,
-                found.speed_ratio,
-                found.note,
-            )
-    row = Row(submission.name, submission.given, str(submission.folder), list(cells.values()))
+        cell = _cell(exercise, result, str(submission.folder / exercise.filename))
+        cell.fingerprint = submission.fingerprints.get(exercise.module)
+        if reference is not None and exercise in present and Status(cell.status) in _ANSWERED:
+            found = probe_exercise(exercise, folder / exercise.filename, reference, limits)
+            cell.deviation, cell.speed_ratio = found.deviation, found.speed_ratio
+            cell.probe_note = found.note
+        cells.append(cell)
+    row = Row(submission.name, submission.given, str(submission.folder), cells)
+    row.sha256 = submission.sha256
     row.seconds = time.monotonic() - start
     return row
 
 
-def _cell(exercise: Exercise) -> Cell:
-    return Cell(exercise.number, exercise.name, exercise.module, Status.NOT_RUN.value)
-
-
-def _fill(cell: Cell, result: ExerciseResult) -> None:
-    cell.status = result.status.value
-    cell.message = result.message
-    cell.tests = [
-        {"name": t.name, "status": t.status.value, "message": t.message} for t in result.tests
+def _not_graded(submission: Submission, plan: Options, problem: str) -> Row:
+    cells = [
+        Cell(e.number, e.name, e.module, Status.NOT_RUN.value, "not graded") for e in plan.exercises
     ]
-    ran = [t for t in result.tests if t.status != Status.NOT_RUN]
-    passed = sum(t.status == Status.PASSED for t in ran)
-    if result.status in (Status.PASSED, Status.FAILED):
-        cell.detail = f"{passed}/{len(ran)} tests"
-        if any(m in result.message for m in ("can't allocate memory", "MemoryError")):
-            cell.detail += ", out of memory"
-    else:
-        cell.detail = summary(result.status, result.message)
+    return Row(submission.name, submission.given, str(submission.folder), cells,
+               submission.sha256, problem=problem)  # fmt: skip
 
 
-def summary(status: Status, message: str) -> str:
-    """A few words on why an exercise did not run to an answer, from its message."""
-    first = message.strip().splitlines()[0] if message.strip() else ""
-    first = re.sub(r"^exercise \d\d [^:]*: ", "", first)
-    if status == Status.CRASHED:
-        died = re.search(r"died of (\w+)(?: \(([^)]*)\))?", first)
-        if died:
-            return f"{died.group(1)}" + (f": {died.group(2)}" if died.group(2) else "")
-        code = re.search(r"exited with code (-?\d+)", first)
-        if code:
-            return f"exited with code {code.group(1)}"
-    if status == Status.TIMEOUT:
-        return "still running at the time limit"
-    if status == Status.ERROR:
-        syntax = re.search(r"syntax error at line (\d+)", first)
-        if syntax:
-            return f"syntax error, line {syntax.group(1)}"
-        if "importing" in first:
-            return "import failed"
-        if "has no function" in first:
-            return "function missing"
-    if status == Status.NOT_IMPLEMENTED:
-        return "stub"
-    return first[:60]
+# the sessions ----------------------------------------------------------------------------
 
 
-# the probe -------------------------------------------------------------------------------
+@dataclass
+class _Session:
+    plan: Options
+    started: Any  # a SimpleQueue: each submission's name as its grading begins
+    reference: Any  # probe.Reference, or None without the probe
 
 
-def probe(folder: Path, exercises: Sequence[Exercise], options: Options) -> list[Probe]:
-    """Deviation and speed of each exercise, measured in subprocesses that may die: the
-    exercise a dead or stuck process was on gets a note, the rest run in a fresh one."""
-    pending = [e.module for e in exercises]
-    found: dict[str, Probe] = {}
-    limits = options.limits
-    with tempfile.TemporaryDirectory(prefix="autodiff-kata-probe-") as scratch:
-        attempt = 0
-        while pending:
-            results = Path(scratch) / f"probe-{attempt}.jsonl"
-            log = Path(scratch) / f"stderr-{attempt}.txt"
-            attempt += 1
-            command = [
-                sys.executable, "-m", "autodiff_kata.compare.probe",
-                "--submission", str(folder.resolve()),
-                "--reference", str(options.reference.resolve()),
-                "--results", str(results),
-                "--time-limit", str(options.test_seconds),
-                *pending,
-            ]  # fmt: skip
-            with log.open("wb") as sink:
-                process = subprocess.Popen(
-                    command, cwd=scratch, env=child_env(), stdin=subprocess.DEVNULL,
-                    stdout=subprocess.DEVNULL, stderr=sink,
-                    preexec_fn=lambda: runner.limit_child(limits),
-                )  # fmt: skip
-                overran = _watch_probe(process, results, limits)
-            lines = _read_lines(results)
-            running = None
-            for line in lines:
-                if "start" in line:
-                    running = line["start"]
-                elif line.get("module") in pending:
-                    found[line["module"]] = Probe.from_dict(line)
-                    running = None
-            pending = [m for m in pending if m not in found]
-            if not pending:
-                break
-            culprit = running or pending[0]
-            if overran:
-                why = "probe stopped: still running past the time limit"
-            elif process.returncode < 0:
-                why = f"probe died of signal {-process.returncode}"
-            else:
-                why = f"probe exited with code {process.returncode}"
-            found[culprit] = Probe(culprit, note=why)
-            pending.remove(culprit)
-    return [found[e.module] for e in exercises]
+_session: _Session | None = None
 
 
-def _watch_probe(process: subprocess.Popen, results: Path, limits: runner.Limits) -> bool:
-    # An exercise's probe runs the reference's code and the submission's, each under its own
-    # guard of test_seconds; past both and the grace, the process is stuck in native code.
-    allowed = 2 * limits.test_seconds + limits.kill_grace_seconds
-    began = time.time()
-    while process.poll() is None:
-        time.sleep(0.2)
-        lines = _read_lines(results)
-        running = lines[-1].get("since") if lines and "start" in lines[-1] else None
-        stuck = running and time.time() - running > allowed
-        never_started = not lines and time.time() - began > 120 + allowed
-        if stuck or never_started:
-            runner.kill(process)
-            return True
-    return False
+def _start_session(plan: Options, started: Any) -> None:
+    """A grading session's initializer: the workers' warm parent, torch, the grading plugin,
+    the graders and the reference, loaded once, before any submission runs."""
+    global _session
+    os.environ.setdefault("OMP_NUM_THREADS", "1")  # tiny tensors; sessions share the cores
+    sys.dont_write_bytecode = True
+    from autodiff_kata.engine import warm_up
+
+    warm_up(long_lived=True)
+    import multiprocessing.util
+
+    import autodiff_kata.plugin  # noqa: F401  (torch, hypothesis, the grading plugin)
+    from autodiff_kata.compare.probe import Reference
+
+    # In-process pytest keeps grader modules loaded and imports each by name: imported now,
+    # from the private copy, they are the ones every grade of this session uses.
+    sys.path.insert(0, str(plan.root / "tests" / "graders"))
+    for exercise in plan.exercises:
+        grader = grader_file(exercise, plan.root)
+        if grader.is_file():
+            importlib.import_module(grader.stem)
+    reference = None
+    if plan.probe:
+        reference = Reference(plan.reference, plan.exercises, plan.limits())
+        reference.load()
+        multiprocessing.util.Finalize(None, reference.close, exitpriority=10)
+    _session = _Session(plan, started, reference)
 
 
-def _read_lines(path: Path) -> list[dict[str, Any]]:
+def _grade_in_session(submission: Submission) -> Row:
+    session = _session
+    assert session is not None, "the session's initializer did not run"
+    session.started.put(submission.name)
     try:
-        text = path.read_text()
-    except OSError:
-        return []
-    lines = []
-    for line in text.splitlines():
-        with contextlib.suppress(ValueError):
-            lines.append(json.loads(line))
-    return lines
-
-
-# the batch -------------------------------------------------------------------------------
-
-
-def _safe_grade(submission: Submission, options: Options) -> Row:
-    try:
-        return grade_submission(submission, options)
+        return grade_submission(submission, session.plan, session.reference)
     except Exception as error:  # a bug of ours, or the machine: keep the batch going
-        cells = [_cell(e) for e in options.exercises]
-        for cell in cells:
-            cell.detail = "not graded"
-        return Row(
-            submission.name, submission.given, str(submission.folder), cells,
-            problem=f"{type(error).__name__}: {error}",
-        )  # fmt: skip
+        return _not_graded(submission, session.plan, f"{type(error).__name__}: {error}")
 
 
-def grade_all(
-    batch: Sequence[Submission],
-    options: Options,
-    jobs: int = 1,
-    progress: Callable[[Row], None] | None = None,
-) -> list[Row]:
-    """Grade every submission, `jobs` at a time; rows in the order given. (Similar code is
-    marked afterwards, across the rows: `mark_similar`.)"""
-    rows: dict[str, Row] = {}
-    if jobs <= 1:
-        for submission in batch:
-            rows[submission.name] = _safe_grade(submission, options)
-            if progress:
-                progress(rows[submission.name])
-    else:
-        # Processes, not threads: runner.grade forks with a preexec_fn, unsafe beside threads.
-        with ProcessPoolExecutor(jobs, mp_context=get_context("spawn")) as pool:
-            futures = {pool.submit(_safe_grade, s, options): s for s in batch}
+@dataclass
+class _PoolRun:
+    rows: dict[str, Row]
+    lost: set[str]  # begun, never finished: in a session that died
+    broken: bool
+
+
+def _run_pool(
+    group: Sequence[Submission],
+    plan: Options,
+    jobs: int,
+    progress: Callable[[Row], None] | None,
+) -> _PoolRun:
+    context = multiprocessing.get_context("spawn")
+    started = context.SimpleQueue()
+    run = _PoolRun({}, set(), False)
+    begun: set[str] = set()
+    try:
+        with ProcessPoolExecutor(
+            jobs, mp_context=context, initializer=_start_session, initargs=(plan, started)
+        ) as pool:
+            futures = {pool.submit(_grade_in_session, s): s for s in group}
             for future in as_completed(futures):
                 submission = futures[future]
                 try:
                     row = future.result()
-                except Exception as error:  # the worker itself died
-                    row = Row(
-                        submission.name, submission.given, str(submission.folder),
-                        [_cell(e) for e in options.exercises],
-                        problem=f"the grading worker failed: {error}",
-                    )  # fmt: skip
-                rows[submission.name] = row
+                except BrokenProcessPool:
+                    run.broken = True
+                    continue
+                except Exception as error:  # the row could not come back
+                    row = _not_graded(submission, plan, f"{type(error).__name__}: {error}")
+                run.rows[submission.name] = row
                 if progress:
                     progress(row)
-    return [rows[s.name] for s in batch]
+    finally:
+        while not started.empty():
+            begun.add(started.get())
+        started.close()
+    run.lost = begun - set(run.rows)
+    return run
 
 
-def mark_similar(rows: Sequence[Row], options: Options) -> dict[str, list[list[str]]]:
+def grade_all(
+    batch: Batch,
+    jobs: int = 1,
+    progress: Callable[[Row], None] | None = None,
+) -> list[Row]:
+    """Grade every submission in `jobs` sessions; rows in the order given. Returns only once
+    every process the batch started is gone (else processes.Survivors).
+
+    After a session dies, the submissions it had begun are graded again one at a time, so
+    that a second death is the submission's own doing."""
+    plan = batch.plan
+    resource_tracker.ensure_running()  # multiprocessing's own helper: not the batch's
+    processes.adopt_orphans()
+    keep = processes.descendants()
+    rows: dict[str, Row] = {}
+    strikes: Counter[str] = Counter()
+    failed_starts = 0
+    pending = list(batch.submissions)
+    try:
+        while pending:
+            suspect = next((s for s in pending if strikes[s.name]), None)
+            group = [suspect] if suspect else pending
+            run = _run_pool(group, plan, 1 if suspect else jobs, progress)
+            processes.sweep(keep)
+            rows.update(run.rows)
+            strikes.update(run.lost)
+            if run.broken and not run.lost and not run.rows:
+                failed_starts += 1
+            for submission in group:
+                problem = ""
+                if strikes[submission.name] >= 2:
+                    problem = KILLED_TWICE
+                elif failed_starts >= 2 and submission.name not in rows:
+                    problem = "the grading session could not start (see the errors above)"
+                if problem:
+                    rows[submission.name] = _not_graded(submission, plan, problem)
+                    if progress:
+                        progress(rows[submission.name])
+            pending = [s for s in pending if s.name not in rows]
+    finally:
+        left = processes.sweep(keep)
+    if left:
+        raise processes.Survivors(left)
+    return [rows[s.name] for s in batch.submissions]
+
+
+# across the rows -------------------------------------------------------------------------
+
+
+def mark_similar(rows: Sequence[Row], batch: Batch) -> dict[str, list[list[str]]]:
     """Label each group of submissions with the same code for an exercise: the reference's
     group is "reference", the others A, B, ... in order. Returns module → groups."""
     found: dict[str, list[list[str]]] = {}
-    for index, exercise in enumerate(options.exercises):
+    for index, exercise in enumerate(batch.plan.exercises):
         prints = {row.name: row.cells[index].fingerprint for row in rows}
-        prints[REFERENCE] = fingerprint_file(
-            module_folder(options.reference) / exercise.filename, exercise.functions
-        )
+        prints[REFERENCE] = batch.reference_prints.get(exercise.module)
         found[exercise.module] = groups(prints)
         letters = iter("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
         for members in found[exercise.module]:

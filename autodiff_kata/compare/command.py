@@ -9,15 +9,19 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from autodiff_kata.compare import batch, reports
-from autodiff_kata.registry import EXERCISES, PROJECT_ROOT, UnknownExercise, find
+from autodiff_kata.compare import batch, processes, reports, snapshot
+from autodiff_kata.project import NoProject, Project, is_project
+from autodiff_kata.registry import EXERCISES, Exercise, UnknownExercise, find
+
+EXIT_USAGE = 2
 
 DESCRIPTION = """\
-Grade many submissions with the project's graders, each in its own processes (temporary
-working directory, per-test timeout, memory and output limits), and compare them with the
-reference: who passes what, how far each one's outputs are from the reference's, how fast
-its code is, and which submissions hand in the same code. Submissions are untrusted code:
-these limits stop accidents, not attacks; run hostile code inside a container."""
+Grade many submissions with the graders of the kata checkout you stand in (or --project),
+and compare them with the reference: who passes what, how far each one's outputs are from
+the reference's, how fast its code is, and which submissions hand in the same code. Each
+submission's code runs in worker processes, the verdicts are decided outside them; every
+file is graded from a private copy taken before any submission runs. That limits what a
+submission can do to the batch; it is no sandbox: run hostile code inside a container."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -27,8 +31,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="a folder holding the exercise modules: a kata/ folder, or a checkout holding one",
     )  # fmt: skip
     parser.add_argument(
-        "--reference", type=Path, default=PROJECT_ROOT / "solutions",
-        help="the reference modules to compare with (default: this project's solutions/)",
+        "--project", type=Path, default=argparse.SUPPRESS, metavar="DIR",
+        help="the kata checkout whose graders grade (default: the one around the current "
+        "directory)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--reference", type=Path, default=None,
+        help="the reference modules to compare with (default: the checkout's solutions/)",
     )  # fmt: skip
     parser.add_argument(
         "--out", type=Path, default=None,
@@ -36,8 +45,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "gradescope/<submission>/results.json here",
     )  # fmt: skip
     parser.add_argument(
-        "--jobs", "-j", type=int, default=1, help="submissions graded in parallel (default 1)"
-    )
+        "--jobs", "-j", type=int, default=1,
+        help="grading sessions side by side, each grading submissions in turn (default 1)",
+    )  # fmt: skip
     parser.add_argument(
         "--timeout", type=float, default=30.0, metavar="SECONDS",
         help="time one grader test, or one exercise's probe, may spend in a submission's code "
@@ -45,7 +55,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     parser.add_argument(
         "--memory", type=int, default=4096, metavar="MIB",
-        help="address-space limit of each grading process, MiB (default 4096; 0: none)",
+        help="address-space limit of each worker running a submission's code, MiB "
+        "(default 4096; 0: none)",
     )  # fmt: skip
     parser.add_argument(
         "--exercises", default=None, metavar="LIST",
@@ -57,6 +68,52 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
 
 
+class _Usage(Exception):
+    """Arguments compare cannot act on; the message says why."""
+
+
+def _project(given: Path | None) -> Project:
+    if given is None:
+        try:
+            return Project.locate()
+        except NoProject as error:
+            raise _Usage(str(error)) from None
+    if not is_project(given.resolve()):
+        raise _Usage(
+            f"--project {given}: not a kata checkout (it needs pyproject.toml, kata/ and "
+            "tests/graders/)."
+        )
+    return Project(given.resolve())
+
+
+def _exercises(selection: str | None, root: Path) -> list[Exercise]:
+    if selection:
+        try:
+            return [find(key) for key in selection.split(",") if key.strip()]
+        except UnknownExercise as error:
+            raise _Usage(str(error)) from None
+    return [e for e in EXERCISES if batch.grader_file(e, root).is_file()]
+
+
+def _options(args: argparse.Namespace) -> batch.Options:
+    project = _project(getattr(args, "project", None))
+    exercises = _exercises(args.exercises, project.root)
+    missing = [str(p) for p in args.submissions if not p.is_dir()]
+    reference = batch.module_folder((args.reference or project.solutions).resolve())
+    if missing or not reference.is_dir():
+        raise _Usage(f"not a folder: {', '.join(missing or [str(args.reference)])}")
+    if not exercises:
+        raise _Usage(f"no exercise has a grader in {project.root}; nothing to grade.")
+    return batch.Options(
+        root=project.root,
+        reference=reference,
+        exercises=tuple(exercises),
+        seconds=args.timeout,
+        memory_bytes=args.memory * 2**20 if args.memory else None,
+        probe=not args.no_probe,
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     """What `compare` does once its arguments are parsed; the exit status."""
     from rich.console import Console
@@ -64,29 +121,17 @@ def run(args: argparse.Namespace) -> int:
     console = Console()
     errors = Console(stderr=True, soft_wrap=True)
     try:
-        exercises = _exercises(args.exercises)
-    except UnknownExercise as error:
+        options = _options(args)
+    except _Usage as error:
         errors.print(f"compare: {error}", markup=False)
-        return 2
-    missing = [str(p) for p in args.submissions if not p.is_dir()]
-    reference = batch.module_folder(args.reference.resolve())
-    if missing or not reference.is_dir():
-        errors.print(
-            f"compare: not a folder: {', '.join(missing or [str(args.reference)])}", markup=False
-        )
-        return 2
-    if not exercises:
-        errors.print("compare: no exercise has a grader yet; nothing to grade.", markup=False)
-        return 2
-    options = batch.Options(
-        reference=reference,
-        exercises=tuple(exercises),
-        test_seconds=args.timeout,
-        memory_bytes=args.memory * 2**20 if args.memory else None,
-        probe=not args.no_probe,
+        return EXIT_USAGE
+    console.print(
+        f"graders: {options.root / 'tests' / 'graders'} (checkout {options.root})",
+        markup=False,
+        highlight=False,
     )
-    submissions = batch.submissions(args.submissions)
-    jobs = max(1, min(args.jobs, len(submissions)))
+    found = batch.submissions(args.submissions)
+    jobs = max(1, min(args.jobs, len(found)))
     start = time.monotonic()
     done = 0
 
@@ -94,19 +139,27 @@ def run(args: argparse.Namespace) -> int:
         nonlocal done
         done += 1
         errors.print(
-            f"[{done}/{len(submissions)}] {row.name}: {row.passed}/{len(row.cells)} pass "
+            f"[{done}/{len(found)}] {row.name}: {row.passed}/{len(row.cells)} pass "
             f"({row.seconds:.1f} s)",
             markup=False,
             highlight=False,
         )
 
-    rows = batch.grade_all(submissions, options, jobs=jobs, progress=progress)
-    similar = batch.mark_similar(rows, options)
+    try:
+        with snapshot.private_folder() as private:
+            graded = batch.take_snapshots(options, found, private)
+            rows = batch.grade_all(graded, jobs=jobs, progress=progress)
+            similar = batch.mark_similar(rows, graded)
+    except processes.Survivors as error:
+        errors.print(f"compare: {error}; no report written.", markup=False)
+        return 1
+    # Every session and worker of the batch is gone: only now is anything written.
     comparison = reports.Comparison(
         rows=rows,
-        exercises=exercises,
+        exercises=options.exercises,
         similar=similar,
-        reference=str(reference),
+        reference=str(options.reference),
+        project=str(options.root),
         generated=datetime.now().astimezone().isoformat(timespec="seconds"),
         seconds=time.monotonic() - start,
         jobs=jobs,
@@ -122,14 +175,6 @@ def run(args: argparse.Namespace) -> int:
         written = reports.write_all(comparison, args.out)
         console.print(f"wrote {len(written)} files to {args.out}", markup=False)
     return 0
-
-
-def _exercises(selection: str | None) -> list:
-    if selection:
-        return [find(key) for key in selection.split(",") if key.strip()]
-    from autodiff_kata.runner import grader_path
-
-    return [e for e in EXERCISES if grader_path(e).exists()]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,34 +1,34 @@
-"""Run one submission's exercises side by side with the reference's, on fixed inputs.
+"""How far a submission's outputs are from the reference's, and how fast its code runs.
 
-Run as `python -m autodiff_kata.compare.probe` in a subprocess per submission (see
-`batch.probe`): the submission's code is untrusted, so this process is the one that may
-hang, crash or be killed. For each exercise it loads the submission's module and the
-reference's (each through the grader's guarded loader), calls both on the same fixed inputs,
-and writes one JSON line: the largest |submission − reference| over every output, and the
-speed ratio submission/reference on a short fixed workload, timed alternately in this same
-process (median of a few repetitions). Graph-mode code compiles with the cheap `aot_eager`
-backend, as in grading: inductor is never invoked.
-
-A line `{"start": module}` goes out before each exercise, so that the parent knows which one
-a dead process was on.
+Both modules run in engine workers, the same kind of process, so their timings compare like
+with like: the submission's in a fresh worker per exercise, the reference's in a worker per
+exercise loaded once per grading session (`Reference`), its outputs on the fixed inputs
+computed once. This side sends the submission the same inputs, computes the largest
+difference from the decoded outputs, and asks both workers to time a short workload (the
+`time` request), alternating which goes first; the figure is the median ratio over a few
+repetitions. Graph-mode code compiles with the cheap `aot_eager` backend, as in grading:
+inductor is never invoked.
 """
 
 from __future__ import annotations
 
-import argparse
+import contextlib
 import copy
-import json
 import math
-import signal
 import statistics
-import sys
 import time
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+from autodiff_kata import wording
+from autodiff_kata.registry import Exercise
+from autodiff_kata.results import Kind, TestResult
+
 REPETITIONS = 7
+BACKEND = "aot_eager"
 
 
 @dataclass
@@ -39,22 +39,6 @@ class Probe:
     deviation: float | None = None  # max |submission − reference|; inf: outputs differ in shape
     speed_ratio: float | None = None  # submission time / reference time, same workload
     note: str = ""  # why a figure is missing, in a few words
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Probe:
-        deviation = data.get("deviation")
-        return cls(
-            module=data["module"],
-            deviation=math.inf if deviation == "inf" else deviation,
-            speed_ratio=data.get("speed_ratio"),
-            note=data.get("note", ""),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        if self.deviation is not None and math.isinf(self.deviation):
-            data["deviation"] = "inf"
-        return data
 
 
 @dataclass
@@ -70,6 +54,7 @@ class Workload:
     calls: int  # how many times per repetition
 
 
+@cache
 def workloads() -> dict[str, Workload]:
     """The fixed inputs of each exercise, by exercise name (see exercises.toml)."""
     import torch
@@ -103,7 +88,7 @@ def workloads() -> dict[str, Workload]:
                 Case((wavy, t([[0.25, -0.5], [1.0, 2.0]], dtype=torch.float64)), {}),
             ],
             Case((wavy, t([-1.5, 0.0, 0.7])), {}),
-            200,
+            100,
         ),
         "gradients_wrt_constants": Workload(
             [
@@ -111,7 +96,7 @@ def workloads() -> dict[str, Workload]:
                 Case((of_constants, t([0.3, -0.8]), t(1.5), t(-0.5), t(2.0)), {}),
             ],
             Case((of_constants, t([0.3, -0.8]), t(1.5), t(-0.5), t(2.0)), {}),
-            200,
+            100,
         ),
         "second_derivative": Workload(
             [
@@ -121,7 +106,7 @@ def workloads() -> dict[str, Workload]:
                 Case((wavy, t(-0.4, dtype=torch.float64)), {}),
             ],
             Case((wavy, t(0.7)), {}),
-            200,
+            100,
         ),
         "derivative_in_graph_mode": Workload(
             [
@@ -170,46 +155,142 @@ def deviation(got: Any, expected: Any) -> float:
     return worst
 
 
-def _call(function: Callable[..., Any], case: Case) -> Any:
-    """Call on copies of the inputs: a submission that changes them in place changes no other."""
-    return function(*copy.deepcopy(case.args), **case.kwargs)
+# workers --------------------------------------------------------------------------------
 
 
-def _time(function: Callable[..., Any], case: Case, calls: int) -> float:
-    inputs = [copy.deepcopy(case.args) for _ in range(calls)]
-    start = time.perf_counter()
-    for args in inputs:
-        function(*args, **case.kwargs)
-    return time.perf_counter() - start
+class _Failed(Exception):
+    """A side of the probe gave no figure; `note` says why, in a few words."""
+
+    def __init__(self, note: str) -> None:
+        super().__init__(note)
+        self.note = note
 
 
-def speed_ratio(theirs: Callable[..., Any], ours: Callable[..., Any], work: Workload) -> float:
+class _Side:
+    """One exercise's module in its worker, with a budget of time in its code."""
+
+    def __init__(self, worker: Any, seconds: float, label: str = "") -> None:
+        from autodiff_kata.engine.proxy import CompileEvidence, LearnerModule, SGDEvidence
+
+        compiles = CompileEvidence()
+        compiles.backend_name = BACKEND
+        self.worker = worker
+        self.module = LearnerModule(worker, compiles, SGDEvidence())
+        self.seconds = seconds  # left for the timed runs
+        self.label = label
+
+    def _fails(self, outcome: TestResult) -> _Failed:
+        return _Failed(self.label + (wording.summary(outcome) or outcome.kind.value))
+
+    def answer(self, name: str, case: Case) -> Any:
+        """The function's output for a copy of the case's inputs, decoded."""
+        from autodiff_kata.engine.proxy import ExerciseOutcome
+
+        try:
+            return getattr(self.module, name)(*copy.deepcopy(case.args), **case.kwargs)
+        except ExerciseOutcome as error:
+            raise self._fails(error.outcome) from None
+
+    def time(self, name: str, case: Case, calls: int) -> float:
+        """Seconds for `calls` calls, as the worker measured them."""
+        from autodiff_kata.engine.proxy import ExerciseOutcome
+
+        request = {"op": "time", "function": name, "args": case.args, "kwargs": case.kwargs,
+                   "calls": calls, "seconds": self.seconds}  # fmt: skip
+        started = time.monotonic()
+        try:
+            reply = self.worker.request(request, self.seconds)
+        except ExerciseOutcome as error:
+            raise self._fails(error.outcome) from None
+        elapsed = time.monotonic() - started
+        self.seconds -= elapsed
+        if reply.get("kind") != "ok":
+            kind = reply.get("kind")
+            known = kind in {k.value for k in Kind}
+            detail = reply.get("detail") if type(reply.get("detail")) is str else ""
+            raise self._fails(TestResult("", Kind(kind) if known else Kind.UNREADABLE, detail))
+        seconds = reply.get("seconds")
+        if type(seconds) is not float or not 0 <= seconds <= elapsed:
+            raise self._fails(TestResult("", Kind.UNREADABLE))
+        return seconds
+
+
+class Reference:
+    """The reference's workers, one per exercise, loaded once per grading session, and its
+    outputs on the fixed inputs, computed once; a worker that can no longer answer is
+    replaced."""
+
+    def __init__(self, folder: Path, exercises: Sequence[Exercise], limits: Any) -> None:
+        self.folder = folder
+        self.limits = limits
+        self.exercises = {e.module: e for e in exercises if e.name in workloads()}
+        self.workers: dict[str, Any] = {}
+        self.outputs: dict[str, list[Any] | _Failed] = {}
+
+    def load(self) -> None:
+        """Import every reference module now, before any submission runs, and compute its
+        outputs. (Its worker is never sent a "reset": restoring torch's state sets a default
+        device, which slows every later call, and a submission's worker is never reset.)"""
+        for module in self.exercises:
+            self.outputs.pop(module, None)
+            with contextlib.suppress(_Failed):  # the probe says so, exercise by exercise
+                self.expected(module)
+
+    def expected(self, module: str) -> list[Any]:
+        """The reference's output for each of the exercise's fixed cases."""
+        if module not in self.outputs:
+            exercise = self.exercises[module]
+            side = self.side(module)
+            try:
+                cases = workloads()[exercise.name].cases
+                self.outputs[module] = [side.answer(exercise.functions[0], c) for c in cases]
+            except _Failed as failed:
+                self.outputs[module] = failed
+        found = self.outputs[module]
+        if isinstance(found, _Failed):
+            raise found
+        return found
+
+    def side(self, module: str) -> _Side:
+        from autodiff_kata.engine.proxy import ExerciseWorker
+
+        worker = self.workers.get(module)
+        if worker is None or not _alive(worker):
+            if worker is not None:
+                worker.close()
+            exercise = self.exercises[module]
+            worker = ExerciseWorker(exercise, self.folder / exercise.filename, self.limits, False)
+            self.workers[module] = worker
+        return _Side(worker, self.limits.seconds, "reference: ")
+
+    def close(self) -> None:
+        for worker in self.workers.values():
+            worker.close()
+
+
+def _alive(worker: Any) -> bool:
+    """Whether an ExerciseWorker can still answer (its process may have been killed by
+    another's doing, its warm parent's death included)."""
+    started = worker.worker
+    return worker.settled is None and (started is None or started.process.is_alive())
+
+
+def speed_ratio(theirs: _Side, ours: _Side, name: str, work: Workload) -> float:
     """Median over repetitions of (their time / our time), the two timed back to back, in
     alternating order, so that whatever else the machine does weighs on both alike."""
     ratios = []
     for repetition in range(REPETITIONS):
-        if repetition % 2:
-            ours_time = _time(ours, work.timed, work.calls)
-            their_time = _time(theirs, work.timed, work.calls)
-        else:
-            their_time = _time(theirs, work.timed, work.calls)
-            ours_time = _time(ours, work.timed, work.calls)
-        ratios.append(their_time / max(ours_time, 1e-9))
+        first, second = (theirs, ours) if repetition % 2 == 0 else (ours, theirs)
+        times = {id(first): first.time(name, work.timed, work.calls)}
+        times[id(second)] = second.time(name, work.timed, work.calls)
+        ratios.append(times[id(theirs)] / max(times[id(ours)], 1e-9))
     return statistics.median(ratios)
 
 
-def _first_line(error: BaseException) -> str:
-    """The line of an error that says what went wrong (its last), in a few words."""
-    if "can't allocate memory" in str(error) or "MemoryError" in str(error):
-        return "out of memory"
-    text = str(error).strip().splitlines()
-    return (text[-1] if text else type(error).__name__)[:200]
-
-
-def probe_exercise(exercise: Any, submission: Path, reference: Path, time_limit: float) -> Probe:
-    import torch
-
-    from autodiff_kata.loader import ExerciseOutcome, LearnerModule, NotImplementedYet
+def probe_exercise(exercise: Exercise, file: Path, reference: Reference, limits: Any) -> Probe:
+    """Deviation and speed of the module in `file` against the reference's, for one exercise.
+    Whatever stops either side becomes the note."""
+    from autodiff_kata.engine.proxy import ExerciseWorker
 
     result = Probe(exercise.module)
     work = workloads().get(exercise.name)
@@ -217,81 +298,17 @@ def probe_exercise(exercise: Any, submission: Path, reference: Path, time_limit:
         result.note = "no probe for this exercise"
         return result
     name = exercise.functions[0]
+    worker = ExerciseWorker(exercise, file, limits, False)
     try:
-        ours = LearnerModule(exercise, reference / exercise.filename, time_limit)
-        ours_function = getattr(ours, name)
-        # The loader registers each module under one name; keep the reference's apart.
-        sys.modules[f"_reference_{exercise.module}"] = sys.modules.pop(
-            f"_submission_{exercise.module}", None
-        )
-    except ExerciseOutcome as error:
-        result.note = f"reference failed: {_first_line(error)}"
-        return result
-    try:
-        theirs = getattr(LearnerModule(exercise, submission / exercise.filename, time_limit), name)
+        expected = reference.expected(exercise.module)
+        theirs = _Side(worker, limits.seconds)
         worst = 0.0
-        for case in work.cases:
-            torch.manual_seed(0)
-            expected = _call(ours_function, case)
-            torch.manual_seed(0)
-            worst = max(worst, deviation(_call(theirs, case), expected))
+        for case, output in zip(work.cases, expected, strict=True):
+            worst = max(worst, deviation(theirs.answer(name, case), output))
         result.deviation = worst
-        result.speed_ratio = speed_ratio(theirs, ours_function, work)
-    except NotImplementedYet:
-        result.note = "not implemented"
-    except ExerciseOutcome as error:
-        result.note = _first_line(error)
+        result.speed_ratio = speed_ratio(theirs, reference.side(exercise.module), name, work)
+    except _Failed as failed:
+        result.note = failed.note
+    finally:
+        worker.close()
     return result
-
-
-def _compile_with_aot_eager() -> None:
-    """torch.compile(..., backend="aot_eager") whatever the submission asks for."""
-    import torch
-
-    from autodiff_kata.spies import compiling_with
-
-    aot_eager = compiling_with("aot_eager")
-
-    def compile(model: Any = None, **options: Any) -> Any:
-        import torch._dynamo  # imported on first use: a second of startup saved otherwise
-
-        torch._dynamo.config.recompile_limit = 10_000
-        torch._dynamo.config.accumulated_recompile_limit = 10_000
-        return aot_eager(model, **options)
-
-    torch.compile = compile
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m autodiff_kata.compare.probe")
-    parser.add_argument("--submission", type=Path, required=True)
-    parser.add_argument("--reference", type=Path, required=True)
-    parser.add_argument("--results", type=Path, required=True)
-    parser.add_argument("--time-limit", type=float, default=30.0)
-    parser.add_argument("modules", nargs="+")
-    args = parser.parse_args(argv)
-
-    if hasattr(signal, "SIGXFSZ"):  # past the output limit, stop (as the grading plugin does)
-        signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
-
-    import torch
-
-    from autodiff_kata.registry import find
-
-    torch.set_num_threads(1)  # steadier timings; jobs run side by side
-    _compile_with_aot_eager()
-    with args.results.open("a") as out:
-        for module in args.modules:
-            exercise = find(module)
-            out.write(json.dumps({"start": module, "since": time.time()}) + "\n")
-            out.flush()
-            result = probe_exercise(exercise, args.submission, args.reference, args.time_limit)
-            out.write(json.dumps(result.to_dict()) + "\n")
-            out.flush()
-            if "torch._dynamo" in sys.modules:
-                sys.modules["torch._dynamo"].reset()
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

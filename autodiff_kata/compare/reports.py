@@ -1,12 +1,19 @@
 """The comparison as a terminal table, CSV, Markdown, a self-contained HTML page, JSON, and
-one Gradescope `results.json` per submission."""
+one Gradescope `results.json` per submission.
+
+Written by compare itself once the batch is over, each file whole or not at all: its text
+goes to a temporary name in the same folder, then `os.replace` puts it in place.
+"""
 
 from __future__ import annotations
 
 import csv
 import html
+import io
 import json
 import math
+import os
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +25,7 @@ from autodiff_kata.results import Status
 
 CSV_FIELDS = [
     "submission", "number", "exercise", "status", "detail", "deviation", "speed_ratio",
-    "same_code", "probe_note", "message",
+    "same_code", "probe_note", "message", "sha256",
 ]  # fmt: skip
 
 # Terminal colours (rich styles) and page colours, by status.
@@ -48,6 +55,7 @@ class Comparison:
     exercises: Sequence[Exercise]
     similar: dict[str, list[list[str]]]  # module -> groups of names with the same code
     reference: str
+    project: str  # the checkout whose graders graded
     generated: str  # ISO date and time
     seconds: float = 0.0
     jobs: int = 1
@@ -142,8 +150,23 @@ def _label(comparison: Comparison, exercise: Exercise, group: list[str]) -> str:
 # files -----------------------------------------------------------------------------------
 
 
+def write_atomically(path: Path, text: str) -> Path:
+    """Write `text` to a temporary file beside `path`, then move it in place: a reader sees
+    the old file or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
 def write_all(comparison: Comparison, out: Path) -> list[Path]:
-    out.mkdir(parents=True, exist_ok=True)
     written = [
         write_csv(comparison, out / "results.csv"),
         write_markdown(comparison, out / "report.md"),
@@ -152,9 +175,8 @@ def write_all(comparison: Comparison, out: Path) -> list[Path]:
     ]
     for row in comparison.rows:
         path = out / "gradescope" / row.name / "results.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(gradescope(row, comparison), indent=2) + "\n")
-        written.append(path)
+        text = json.dumps(gradescope(row, comparison), indent=2) + "\n"
+        written.append(write_atomically(path, text))
     return written
 
 
@@ -167,31 +189,33 @@ def _number(value: float | None) -> str:
 
 
 def write_csv(comparison: Comparison, path: Path) -> Path:
-    with path.open("w", newline="") as stream:
-        writer = csv.DictWriter(stream, CSV_FIELDS)
-        writer.writeheader()
-        for row in comparison.rows:
-            for cell in row.cells:
-                writer.writerow(
-                    {
-                        "submission": row.name,
-                        "number": cell.number,
-                        "exercise": cell.exercise,
-                        "status": cell.status,
-                        "detail": cell.detail,
-                        "deviation": _number(cell.deviation),
-                        "speed_ratio": _number(cell.speed_ratio),
-                        "same_code": cell.same_as,
-                        "probe_note": cell.probe_note,
-                        "message": first_line(cell.message),
-                    }
-                )
-    return path
+    stream = io.StringIO()
+    writer = csv.DictWriter(stream, CSV_FIELDS)
+    writer.writeheader()
+    for row in comparison.rows:
+        for cell in row.cells:
+            writer.writerow(
+                {
+                    "submission": row.name,
+                    "number": cell.number,
+                    "exercise": cell.exercise,
+                    "status": cell.status,
+                    "detail": cell.detail,
+                    "deviation": _number(cell.deviation),
+                    "speed_ratio": _number(cell.speed_ratio),
+                    "same_code": cell.same_as,
+                    "probe_note": cell.probe_note,
+                    "message": first_line(cell.message),
+                    "sha256": row.sha256,
+                }
+            )
+    return write_atomically(path, stream.getvalue())
 
 
 def to_dict(comparison: Comparison) -> dict[str, Any]:
     return {
         "generated": comparison.generated,
+        "project": comparison.project,
         "reference": comparison.reference,
         "seconds": round(comparison.seconds, 1),
         "jobs": comparison.jobs,
@@ -206,8 +230,7 @@ def to_dict(comparison: Comparison) -> dict[str, Any]:
 
 
 def write_json(comparison: Comparison, path: Path) -> Path:
-    path.write_text(json.dumps(to_dict(comparison), indent=2) + "\n")
-    return path
+    return write_atomically(path, json.dumps(to_dict(comparison), indent=2) + "\n")
 
 
 def gradescope(row: Row, comparison: Comparison) -> dict[str, Any]:
@@ -231,6 +254,8 @@ def gradescope(row: Row, comparison: Comparison) -> dict[str, Any]:
         )
     passed = sum(t["score"] for t in tests)
     summary = f"{int(passed)}/{len(tests)} exercises pass."
+    if row.sha256:
+        summary += f" Files graded: sha256 {row.sha256}."
     if row.problem:
         summary += f" The submission could not be graded: {row.problem}"
     return {
@@ -251,7 +276,7 @@ def write_markdown(comparison: Comparison, path: Path) -> Path:
         "",
         f"{len(comparison.rows)} submissions, graded {comparison.generated} "
         f"in {comparison.seconds:.0f} s with {comparison.jobs} job(s). "
-        f"Reference: `{comparison.reference}`.",
+        f"Graders: `{comparison.project}`. Reference: `{comparison.reference}`.",
         "",
         "Δ: the largest |submission − reference| over the outputs on fixed inputs (∞: the "
         "outputs differ in shape). Speed: submission time / reference time on a fixed "
@@ -270,6 +295,11 @@ def write_markdown(comparison: Comparison, path: Path) -> Path:
     lines += [f"- {line}" for line in similar] or [
         "No two submissions share the code of an exercise."
     ]
+    lines += ["", "## Files graded", ""]
+    lines += [
+        f"- {escape(row.name)}: `{row.folder}`, sha256 `{row.sha256 or 'none'}`"
+        for row in comparison.rows
+    ]
     lines += ["", "## Messages", ""]
     for row in comparison.rows:
         problems = [
@@ -283,8 +313,7 @@ def write_markdown(comparison: Comparison, path: Path) -> Path:
         for exercise, cell in problems:
             message = "\n".join(cell.message.strip().splitlines()[:12])
             lines += [f"**{exercise.label}** — {cell.status}", "", "```", message, "```", ""]
-    path.write_text("\n".join(lines) + "\n")
-    return path
+    return write_atomically(path, "\n".join(lines) + "\n")
 
 
 PAGE_STYLE = """
@@ -334,6 +363,11 @@ def write_html(comparison: Comparison, path: Path) -> Path:
             f'<td class="score">{row.passed}/{len(row.cells)}</td>{"".join(tds)}</tr>'
         )
     similar = "".join(f"<li>{e(line)}</li>" for line in similar_lines(comparison))
+    files = "".join(
+        f"<tr><td>{e(row.name)}</td><td><code>{e(row.folder)}</code></td>"
+        f"<td><code>{e(row.sha256 or 'none')}</code></td></tr>"
+        for row in comparison.rows
+    )
     details = []
     for row in comparison.rows:
         items = [
@@ -351,6 +385,7 @@ def write_html(comparison: Comparison, path: Path) -> Path:
 <h1>Submissions compared with the reference</h1>
 <p class="meta">{len(comparison.rows)} submissions, graded {e(comparison.generated)} in
 {comparison.seconds:.0f} s with {comparison.jobs} job(s).
+Graders: <code>{e(comparison.project)}</code>.
 Reference: <code>{e(comparison.reference)}</code></p>
 <p class="legend">Δ: the largest |submission − reference| over the outputs on fixed inputs
 (∞: the outputs differ in shape). Speed: submission time / reference time on a fixed workload,
@@ -359,9 +394,12 @@ measured side by side. Hover a cell for the grader's first line; messages in ful
 <tbody>{"".join(body)}</tbody></table>
 <h2>Same code</h2>
 <ul>{similar or "<li>No two submissions share the code of an exercise.</li>"}</ul>
+<h2>Files graded</h2>
+<p class="legend">sha256 of each submission's exercise modules, as copied before grading.</p>
+<table><thead><tr><th>submission</th><th>folder</th><th>sha256</th></tr></thead>
+<tbody>{files}</tbody></table>
 <h2>Messages</h2>
 {"".join(details) or "<p>Every exercise passed.</p>"}
 </body></html>
 """
-    path.write_text(page)
-    return path
+    return write_atomically(path, page)

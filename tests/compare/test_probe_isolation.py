@@ -1,17 +1,23 @@
-"""The probe's own isolation: a submission that kills or wedges the probe process costs that
-exercise its figures, never the batch, and the exercises after it are still probed."""
+"""The probe's isolation: the submission's code runs in an engine worker, so one that kills
+or wedges its worker costs that exercise its figures, never the reference's worker nor the
+exercises probed after it."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from autodiff_kata.compare.batch import Options, probe
+import pytest
+
+from autodiff_kata.compare.probe import Reference, probe_exercise
+from autodiff_kata.engine.supervisor import Limits
 from autodiff_kata.registry import find
 
+ROOT = Path(__file__).resolve().parents[2]
 SUBMISSIONS = Path(__file__).parent / "submissions"
+SOLUTIONS = ROOT / "solutions"
 
 STUCK = '''
-"""Blocks the guard's alarm signal, then loops: only the watchdog's kill stops it."""
+"""Blocks the guard's alarm signal, then loops: only the supervisor's kill stops it."""
 
 import signal
 
@@ -23,19 +29,50 @@ def first_derivative(f, x):
 '''
 
 
-def test_a_segfault_costs_only_its_own_exercise():
-    options = Options(exercises=(find(1), find(2)), test_seconds=10)
-    first, second = probe(SUBMISSIONS / "segfault", [find(1), find(2)], options)
-    assert (first.module, first.deviation, first.speed_ratio) == (find(1).module, None, None)
-    assert first.note == "probe died of signal 11"
-    # probed afterwards, in a fresh process: the module is missing from this submission
-    assert second.module == find(2).module
-    assert "does not exist" in second.note
+@pytest.fixture(scope="module")
+def reference():
+    loaded = Reference(SOLUTIONS, [find(1), find(2)], Limits(seconds=10))
+    loaded.load()
+    yield loaded
+    loaded.close()
 
 
-def test_a_hang_the_guard_cannot_stop_is_killed(tmp_path):
+def test_a_segfault_costs_only_its_own_exercise(reference):
+    limits = Limits(seconds=10)
+    segfault = SUBMISSIONS / "segfault"
+    crashed = probe_exercise(find(1), segfault / find(1).filename, reference, limits)
+    assert (crashed.deviation, crashed.speed_ratio) == (None, None)
+    assert crashed.note == "SIGSEGV: a segfault"
+    missing = probe_exercise(find(2), segfault / find(2).filename, reference, limits)
+    assert missing.note == "module missing"
+    # the reference's worker is untouched: the reference against itself
+    same = probe_exercise(find(1), SOLUTIONS / find(1).filename, reference, limits)
+    assert (same.deviation, same.note) == (0.0, "")
+    assert same.speed_ratio is not None and 0 < same.speed_ratio < 100
+
+
+def test_a_hang_the_alarm_cannot_stop_is_killed(reference, tmp_path):
     (tmp_path / find(1).filename).write_text(STUCK)
-    options = Options(exercises=(find(1),), test_seconds=1, kill_grace_seconds=1)
-    (found,) = probe(tmp_path, [find(1)], options)
-    assert found.note == "probe stopped: still running past the time limit"
+    limits = Limits(seconds=1, grace=1)
+    found = probe_exercise(find(1), tmp_path / find(1).filename, reference, limits)
+    assert found.note == "stuck past the time limit"
     assert found.deviation is None
+
+
+def test_a_wrong_answer_is_measured(reference):
+    limits = Limits(seconds=10)
+    found = probe_exercise(find(1), SUBMISSIONS / "wrong" / find(1).filename, reference, limits)
+    assert found.deviation is not None and 1e-3 < found.deviation < 1
+    assert found.speed_ratio is not None
+
+
+def test_a_broken_reference_says_so(tmp_path):
+    (tmp_path / find(1).filename).write_text("def first_derivative(f, x):\n    return 1 / 0\n")
+    limits = Limits(seconds=10)
+    broken = Reference(tmp_path, [find(1)], limits)
+    broken.load()
+    try:
+        found = probe_exercise(find(1), SOLUTIONS / find(1).filename, broken, limits)
+    finally:
+        broken.close()
+    assert found.note == "reference: raised ZeroDivisionError: division by zero"

@@ -1,0 +1,183 @@
+"""Submissions that attack the batch: rewriting a sibling's files, killing their grading
+session, leaving a process behind to forge the reports, reading the private snapshots.
+
+Each runs `compare` on exercise 1 alone, without the probe. Where the tests run as root,
+workers would run under users of their own and most of these attacks could not even land;
+AUTODIFF_KATA_SAME_USER=1 keeps them under root, so that what is tested is compare's own
+defence (snapshots, sessions, the sweep), not the users'."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from autodiff_kata.compare import snapshot
+from autodiff_kata.compare.batch import KILLED_TWICE
+from autodiff_kata.registry import EXERCISES, find
+
+HERE = Path(__file__).parent
+ROOT = HERE.parents[1]
+SUBMISSIONS = HERE / "submissions"
+MODULE = find(1).filename
+SAME_USER = {"AUTODIFF_KATA_SAME_USER": "1"}
+
+
+def compare(
+    folders: list[Path], out: Path, *options: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    command = [
+        sys.executable, "-m", "autodiff_kata.compare", *map(str, folders),
+        "--exercises", "1", "--timeout", "10", "--no-probe", "--out", str(out), *options,
+    ]  # fmt: skip
+    environment = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", **(env or {})}
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=300, env=environment, cwd=ROOT
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done
+
+
+def verdicts(out: Path) -> dict[str, tuple[str, str]]:
+    """submission → (status of exercise 1, the row's problem)."""
+    report = json.loads((out / "report.json").read_text())
+    return {r["name"]: (r["cells"][0]["status"], r["problem"]) for r in report["submissions"]}
+
+
+def submission(folder: Path, source: str) -> Path:
+    folder.mkdir(parents=True)
+    (folder / MODULE).write_text(source)
+    return folder
+
+
+CORRECT = (SUBMISSIONS / "correct" / MODULE).read_text()
+CLASS = {"correct": "passed", "wrong": "failed", "unstarted_a": "not implemented yet"}
+
+
+def test_a_submission_that_rewrites_a_sibling_changes_nothing_of_the_sibling_s_row(tmp_path):
+    victim = submission(tmp_path / "b_victim", CORRECT)
+    wrong = (SUBMISSIONS / "wrong" / MODULE).read_text()
+    attacker = submission(
+        tmp_path / "a_attacker",
+        f"from pathlib import Path\nPath({str(victim / MODULE)!r}).write_text({wrong!r})\n"
+        + CORRECT,
+    )
+    original = snapshot.copy_modules(victim, EXERCISES, tmp_path / "copy")
+    out = tmp_path / "out"
+    done = compare([attacker, victim], out, "--jobs", "1", env=SAME_USER)
+    assert (victim / MODULE).read_text() == wrong, "the attack did not land: nothing tested"
+    assert verdicts(out)["b_victim"] == ("passed", "")
+    rows = list(csv.DictReader(io.StringIO((out / "results.csv").read_text())))
+    assert {r["submission"]: r["sha256"] for r in rows}["b_victim"] == original
+    assert original in (out / "report.md").read_text()
+    assert original in (out / "report.html").read_text()
+    assert "b_victim" in done.stdout
+
+
+KILL_PARENT = """
+import os, signal
+os.kill(os.getppid(), signal.SIGKILL)
+"""
+
+KILL_SESSION = """
+import os, signal
+with open(f"/proc/{os.getppid()}/stat") as stat:  # the warm parent's parent: the session
+    os.kill(int(stat.read().rsplit(")", 1)[1].split()[1]), signal.SIGKILL)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds the session through /proc")
+@pytest.mark.parametrize("killer", [KILL_PARENT, KILL_SESSION], ids=["parent", "session"])
+def test_a_submission_that_kills_its_session_leaves_every_other_verdict(tmp_path, killer):
+    killers = submission(tmp_path / "a_killer", killer + CORRECT)
+    others = [SUBMISSIONS / name for name in CLASS]
+    out = tmp_path / "out"
+    compare([killers, *others], out, "--jobs", "2", env=SAME_USER)
+    found = verdicts(out)
+    assert {name: found[name] for name in CLASS} == {name: (s, "") for name, s in CLASS.items()}
+    if killer == KILL_SESSION:
+        assert found["a_killer"] == ("not run", KILLED_TWICE)
+
+
+@pytest.fixture
+def fresh_tmp():
+    """A temporary folder of its own for compare (as /tmp is: anyone may write, sticky)."""
+    folder = Path(tempfile.mkdtemp(prefix="autodiff-kata-test-tmp-"))
+    folder.chmod(0o1777)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_reports_are_written_whole_only_after_the_batch_and_nothing_outlives_it(
+    tmp_path, fresh_tmp
+):
+    out = tmp_path / "out"
+    marker = f"autodiff-kata-test-marker-{uuid.uuid4().hex}"
+    forger = (
+        "import time, sys\n"
+        "time.sleep(3)\n"
+        "for _ in range(50):\n"
+        "    open(sys.argv[1], 'w').write('forged\\n')\n"
+        "    time.sleep(0.2)\n"
+    )
+    detacher = submission(
+        tmp_path / "z_detacher",
+        "import os, subprocess, sys\n"
+        f"if os.path.exists({str(out / 'results.csv')!r}):\n"
+        "    raise RuntimeError('the reports were written before the batch ended')\n"
+        f"subprocess.Popen([sys.executable, '-c', {forger!r}, {str(out / 'results.csv')!r}, "
+        f"{marker!r}], start_new_session=True, stdin=subprocess.DEVNULL, "
+        "stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n" + CORRECT,
+    )
+    env = {**SAME_USER, "TMPDIR": str(fresh_tmp)}
+    compare([SUBMISSIONS / "correct", detacher], out, "--jobs", "1", env=env)
+    written = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert not [p for p in written if p.name.startswith(".")]  # no temporary file left
+    assert verdicts(out)["z_detacher"] == ("passed", "")
+    assert not list(fresh_tmp.glob("autodiff-kata-*"))  # snapshots, workers' scratch: gone
+    time.sleep(5)
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == written
+    listed = subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True).stdout
+    assert marker not in listed
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid")
+    or os.geteuid() != 0
+    or os.environ.get("AUTODIFF_KATA_SAME_USER") == "1",
+    reason="workers run under users of their own only when compare runs as root",
+)
+def test_as_root_the_snapshots_are_unreadable_to_the_workers(tmp_path, fresh_tmp):
+    pattern = str(fresh_tmp / "autodiff-kata-compare-*")
+    peeker = submission(
+        tmp_path / "peeker",
+        "import glob, os\n"
+        f"private = glob.glob({pattern!r})\n"
+        "if not private:\n"
+        "    raise RuntimeError('no private folder found: nothing tested')\n"
+        "for folder in private:\n"
+        "    for path in (folder, folder + '/submissions', folder + '/project/tests/graders'):\n"
+        "        try:\n"
+        "            os.listdir(path)\n"
+        "        except PermissionError:\n"
+        "            continue\n"
+        "        raise RuntimeError(f'read {path}')\n"
+        "    try:\n"
+        f"        open(folder + '/submissions/peeker/{MODULE}').read()\n"
+        "    except PermissionError:\n"
+        "        continue\n"
+        "    raise RuntimeError('read its own snapshot')\n" + CORRECT,
+    )
+    out = tmp_path / "out"
+    compare([peeker], out, env={"TMPDIR": str(fresh_tmp)})
+    assert verdicts(out)["peeker"] == ("passed", "")
