@@ -201,11 +201,13 @@ def second_derivative(f: Callable[[Tensor], Tensor], x: Tensor) -> Tensor:
 
 @dataclass
 class Descent:
-    """Where `steps` steps of SGD end, and the loss before and after the last step."""
+    """Where `steps` steps of SGD end, the loss before and after the last step, and how many
+    steps had no gradient to apply (x at a stationary point)."""
 
     x: Tensor
     loss: Tensor
     loss_before_last_step: Tensor
+    steps_without_gradient: int = 0
 
 
 def sgd(
@@ -215,14 +217,16 @@ def sgd(
     x = torch.nn.Parameter(x0.detach().clone())
     opt = torch.optim.SGD([x], lr=lr)
     loss = f(x).detach()  # the loss a zero-step descent reports
+    without_gradient = 0
     for _ in range(steps):
         if not accumulate:
             opt.zero_grad()
         loss = f(x)
         loss.backward()
+        without_gradient += not bool(x.grad.ne(0).any())
         opt.step()
     with torch.no_grad():
-        return Descent(x.detach(), f(x), loss.detach())
+        return Descent(x.detach(), f(x), loss.detach(), without_gradient)
 
 
 # shared checks ---------------------------------------------------------------------------
@@ -292,11 +296,21 @@ def check_descent(
             ),
         ),
     )
-    check_sgd_used(sgd_recorder, steps=steps, closure=closure)
+    check_sgd_used(
+        sgd_recorder,
+        steps=steps,
+        closure=closure,
+        steps_without_gradient=reference.steps_without_gradient,
+    )
 
 
-def check_sgd_used(sgd_recorder: SGDEvidence, *, steps: int, closure: bool) -> None:
-    """Fail unless torch.optim.SGD took `steps` steps, with a closure or without as asked."""
+def check_sgd_used(
+    sgd_recorder: SGDEvidence, *, steps: int, closure: bool, steps_without_gradient: int = 0
+) -> None:
+    """Fail unless torch.optim.SGD took `steps` steps, with a closure or without as asked,
+    and made every update: each step moved x by lr·grad, with a gradient to apply (but for
+    the `steps_without_gradient` that the reference descent has too), and nothing else
+    changed x between steps."""
     __tracebackhide__ = True
     if sgd_recorder.optimizers == 0 or sgd_recorder.steps == 0:
         fail(
@@ -322,6 +336,66 @@ def check_sgd_used(sgd_recorder: SGDEvidence, *, steps: int, closure: bool) -> N
         fail(
             "opt.step(closure) was used; this exercise computes the gradient explicitly.\n"
             "Hint: store the gradient in x.grad, then call opt.step() with no argument."
+        )
+    where = "in the closure or beside opt.step(closure)" if closure else "beside opt.step()"
+    if sgd_recorder.changed_outside_steps:
+        fail(
+            "x was changed outside the optimiser's steps: the update was not all "
+            "torch.optim.SGD's.\nLikely mistake: an update written by hand (x -= lr * g, "
+            f"x.data = ..., x.copy_(...)) {where}; store the gradient in x.grad and let "
+            "opt.step() apply it."
+        )
+    idle = sgd_recorder.steps_without_gradient - steps_without_gradient
+    if idle > 0:
+        fill = (
+            "closure() must leave the gradient in x.grad: opt.zero_grad(), loss = f(x), "
+            "loss.backward(), return loss."
+            if closure
+            else "torch.autograd.grad returns the gradient without storing it: x.grad = g "
+            "(or backward()) before opt.step(), and zero_grad() before, not after."
+        )
+        fail(
+            f"opt.step() had no gradient to apply in {idle} of {words.count(steps, 'step')} "
+            "(x.grad was None or zero there), so the optimiser did not make the update.\n"
+            f"Likely mistake: {fill}"
+        )
+    if sgd_recorder.steps_off_update:
+        fail(
+            "opt.step() did not move x by lr * x.grad: the optimiser is not plain SGD.\n"
+            "Likely mistake: momentum, weight_decay or maximize given to torch.optim.SGD; "
+            "the chapter's optimiser is torch.optim.SGD([x], lr=lr)."
+        )
+
+
+def check_compiled_steps(sgd_recorder: SGDEvidence, *, steps: int, closure: bool) -> None:
+    """Fail unless the gradient of every step came from compiled code: a compiled graph's
+    derivative, or the backward pass through a compiled graph's output (the loss, when
+    opt.step(closure) drives the loop, also out of the compiled graph)."""
+    __tracebackhide__ = True
+    eager = steps - sgd_recorder.steps_with_compiled_gradient
+    if eager > 0:
+        if closure:
+            fail(
+                f"in {eager} of {words.count(steps, 'step')}, the gradient opt.step(closure) "
+                "applied was computed in eager code, not by backward() through the compiled "
+                "loss.\nLikely mistake: the compiled function ran, but backward() was called "
+                "on another loss (f(x) computed in eager code); call backward() on the "
+                "compiled function's result: loss = compiled_f(x); loss.backward()."
+            )
+        fail(
+            f"in {eager} of {words.count(steps, 'step')}, the gradient in x.grad at "
+            "opt.step() was computed in eager code, not by the compiled function.\n"
+            "Likely mistake: the compiled function ran, but its result was not what went into "
+            "x.grad (thrown away, or it only copies a gradient computed outside it). Hint: "
+            "x.grad = compiled_gradient(x.detach()), with compiled_gradient = "
+            "torch.compile(torch.func.grad(f))."
+        )
+    if closure and sgd_recorder.closures_with_compiled_loss < steps:
+        eager = steps - sgd_recorder.closures_with_compiled_loss
+        fail(
+            f"in {eager} of {words.count(steps, 'step')}, the closure returned a loss computed "
+            "in eager code, not the compiled function's.\nHint: return the loss that "
+            "came out of the compiled function, the one backward() ran through."
         )
 
 

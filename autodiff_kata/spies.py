@@ -5,7 +5,15 @@ submission computes its answer and not only what the answer is.
 code that cannot compile, or that breaks the graph, fails as it would under inductor), but
 hands the graphs to a cheap backend instead of inductor, which needs half a minute to
 compile C++ on a small CPU: `eager` runs the captured graph as it is, `aot_eager` also
-traces it through AOTAutograd, as inductor would, for a few tenths of a second more.
+traces it through AOTAutograd, as inductor would, for a few tenths of a second more. It
+also follows what the graphs computed: each output is labelled by whether the captured graph
+computed it from a derivative, and while a submission's call runs (`following()`), a dispatch
+mode carries the label to views and copies, and drops it when anything else writes there.
+A value is only "from the compiled graph" when it is one of its outputs, or a view or a copy
+of one: an eager computation of the same number is not.
+
+`SGDRecorder` checks every step by its effect: the parameters moved by lr·grad, nothing else
+changed them between steps, and where the gradient it applied came from.
 
 They live in the worker, beside the submission (engine.worker); the trusted side reads their
 counts back as evidence (engine.proxy).
@@ -13,14 +21,36 @@ counts back as evidence (engine.proxy).
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import torch
+import torch._dynamo
+from torch.utils._python_dispatch import TorchDispatchMode
+from torch.utils.weak import WeakIdKeyDictionary
 
 REAL_COMPILE = torch.compile
 REAL_SGD = torch.optim.SGD
+REAL_OPTIMIZE = torch._dynamo.optimize
+REAL_OPTIMIZE_ASSERT = torch._dynamo.optimize_assert
+
+# What a tensor's memory holds, as far as the recorder can tell (else: nothing it knows of).
+GRADIENT = "gradient"  # an output of a captured graph computed from a derivative inside it
+VALUE = "value"  # any other output of a captured graph (a loss, a copy, a cast)
+BACKWARD = "backward"  # computed by a backward pass through a compiled graph's output
+FROM_COMPILED_GRADIENT = (GRADIENT, BACKWARD)
+
+# Calls in a captured graph that differentiate: torch.func's reverse and forward modes, and
+# torch.autograd.grad / backward traced with torch._dynamo.config.trace_autograd_ops.
+_DERIVATIVES = {"_autograd_grad", "grad", "backward", "_unpack_dual", "unpack_dual"}
+_aten = torch.ops.aten
+_COPIES = {
+    _aten.clone, _aten._to_copy, _aten.lift_fresh_copy, _aten.copy, _aten.alias_copy,
+    _aten.detach_copy, _aten.view_copy, _aten.expand_copy, _aten.squeeze_copy,
+    _aten.unsqueeze_copy, _aten._unsafe_view,
+}  # fmt: skip
+_RESHAPES_IN_PLACE = {_aten.squeeze_, _aten.unsqueeze_, _aten.detach_, _aten.t_, _aten.transpose_}
 
 
 def compiling_with(backend: str | Callable) -> Callable[..., Any]:
@@ -37,8 +67,58 @@ def compiling_with(backend: str | Callable) -> Callable[..., Any]:
     return compile
 
 
+def _differentiates(node: torch.fx.Node) -> bool:
+    if node.op == "call_method":
+        return node.target == "backward"
+    return (
+        node.op == "call_function"
+        and getattr(node.target, "__name__", "") in _DERIVATIVES
+        and str(getattr(node.target, "__module__", "")).startswith("torch")
+    )
+
+
+def output_kinds(graph: torch.fx.GraphModule) -> list[str]:
+    """For each output of a captured graph: GRADIENT where a derivative taken inside the
+    graph flows into it, VALUE where none does (a loss, or a mere copy of an input)."""
+    derived: set[torch.fx.Node] = set()
+    outputs: list[Any] = []
+    for node in graph.graph.nodes:
+        if node.op == "output":
+            outputs = list(torch.utils._pytree.tree_leaves(node.args[0]))
+        elif _differentiates(node) or any(arg in derived for arg in node.all_input_nodes):
+            derived.add(node)
+    return [GRADIENT if out in derived else VALUE for out in outputs]
+
+
+def _tensors(value: Any) -> Iterator[torch.Tensor]:
+    if isinstance(value, torch.Tensor):
+        yield value
+    elif isinstance(value, tuple | list):
+        for item in value:
+            yield from _tensors(item)
+
+
+class _Following(TorchDispatchMode):
+    """Sees every eager operation of a submission's call, for the recorder to follow."""
+
+    def __init__(self, recorder: CompileRecorder) -> None:
+        super().__init__()
+        self.recorder = recorder
+
+    @classmethod
+    def ignore_compile_internals(cls) -> bool:
+        return True  # TorchDynamo still compiles while this mode is on
+
+    def __torch_dispatch__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
+        kwargs = kwargs or {}
+        out = func(*args, **kwargs)
+        self.recorder.follow(func, args, kwargs, out)
+        return out
+
+
 class CompileRecorder:
-    """Counts torch.compile calls, captured graphs, graph runs and graph breaks."""
+    """Counts torch.compile calls, captured graphs, graph runs and graph breaks, and labels
+    what the graphs computed (see the module's docstring)."""
 
     def __repr__(self) -> str:
         return f"<{self.graph_runs} compiled graph runs>"
@@ -52,7 +132,10 @@ class CompileRecorder:
         self.backend_name = "eager"  # a test may ask for "aot_eager"
         self.compile_calls = 0
         self.graphs: list[torch.fx.GraphModule] = []
+        self.gradient_graphs = 0  # captured graphs that take a derivative
         self._counters = counters
+        self._kinds: WeakIdKeyDictionary = WeakIdKeyDictionary()  # storage -> kind
+        self._in_backward = False
         counters.clear()
         self.reset()
 
@@ -62,7 +145,6 @@ class CompileRecorder:
         dynamo records a break once, when it compiles; a cached graph that runs again does
         not report it again."""
         self.graph_runs = 0
-        self._recent_outputs: deque[torch.Tensor] = deque(maxlen=16)
 
     @property
     def graph_breaks(self) -> int:
@@ -74,44 +156,125 @@ class CompileRecorder:
     def clear_breaks(self) -> None:
         self._counters.clear()
 
+    # what a tensor holds ------------------------------------------------------------------
+
+    def kind(self, tensor: Any) -> str | None:
+        """GRADIENT, VALUE or BACKWARD where `tensor`'s memory holds what a compiled graph
+        computed (see the module's docstring); None where it holds anything else."""
+        if not isinstance(tensor, torch.Tensor):
+            return None
+        try:
+            return self._kinds.get(tensor.untyped_storage())
+        except (RuntimeError, NotImplementedError):  # a tensor without storage
+            return None
+
     def produced(self, tensor: torch.Tensor) -> bool:
-        """Whether `tensor` came out of a recent run of a compiled graph: one of its outputs,
-        a view of one (detach, reshape, squeeze share its memory), or a copy of one."""
-        memory = tensor.untyped_storage().data_ptr()
-        for out in self._recent_outputs:
-            if out.untyped_storage().data_ptr() == memory and memory != 0:
-                return True
-            same_kind = (out.shape, out.dtype, out.device) == (
-                tensor.shape,
-                tensor.dtype,
-                tensor.device,
-            )
-            if same_kind and torch.equal(out.detach(), tensor.detach()):
-                return True
-        return False
+        """Whether `tensor` is a derivative that came out of a compiled graph: an output of
+        a captured graph that takes the derivative itself, or a view or a copy of one."""
+        return self.kind(tensor) == GRADIENT
+
+    def _label(self, tensor: torch.Tensor, kind: str | None) -> None:
+        try:
+            storage = tensor.untyped_storage()
+        except (RuntimeError, NotImplementedError):
+            return
+        if kind is None:
+            self._kinds.pop(storage, None)
+        else:
+            self._kinds[storage] = kind
+
+    @contextmanager
+    def following(self) -> Iterator[None]:
+        """Follow labels through the eager operations of the code run inside."""
+        with _Following(self):
+            yield
+
+    def follow(self, func: Any, args: Any, kwargs: dict[str, Any], out: Any) -> None:
+        """After one eager operation: a copy or view keeps the label of what it copies, a
+        write drops the label of what it overwrites, and everything a backward pass through
+        a compiled graph computes is labelled BACKWARD."""
+        schema = func._schema
+        written = []
+        if schema.is_mutable and func.overloadpacket not in _RESHAPES_IN_PLACE:
+            for position, argument in enumerate(schema.arguments):
+                if argument.alias_info is not None and argument.alias_info.is_write:
+                    target = args[position] if position < len(args) else kwargs.get(argument.name)
+                    written.extend(_tensors(target))
+        if self._in_backward:
+            for tensor in (*_tensors(out), *written):
+                self._label(tensor, BACKWARD)
+            return
+        if written:
+            source = self.kind(args[1]) if func.overloadpacket is _aten.copy_ else None
+            for tensor in written:
+                self._label(tensor, source)
+        elif func.overloadpacket in _COPIES:
+            source = self.kind(args[0]) if args else None
+            if source is not None:
+                for tensor in _tensors(out):
+                    self._label(tensor, source)
+
+    def _backward_enters(self, grad: torch.Tensor) -> None:
+        """A backward pass reached a compiled graph's output: what it computes from here on
+        is the compiled graph's backward."""
+        if not self._in_backward:
+            self._in_backward = True
+            torch.autograd.Variable._execution_engine.queue_callback(self._backward_ends)
+
+    def _backward_ends(self) -> None:
+        self._in_backward = False
+
+    # the backend --------------------------------------------------------------------------
 
     def backend(self, graph: torch.fx.GraphModule, example_inputs: list[Any]) -> Callable:
         from torch._dynamo.backends.registry import lookup_backend
 
         self.graphs.append(graph)
+        kinds = output_kinds(graph)
+        self.gradient_graphs += GRADIENT in kinds
         compiled = lookup_backend(self.backend_name)(graph, example_inputs)
 
         def run(*args: Any) -> Any:
             self.graph_runs += 1
             outputs = compiled(*args)
-            self._recent_outputs.extend(o for o in outputs if isinstance(o, torch.Tensor))
+            tensors = list(_tensors(outputs))
+            if len(kinds) != len(tensors):  # outputs that are not tensors: label them alike
+                derived = bool(kinds) and all(kind == GRADIENT for kind in kinds)
+                kinds_now = [GRADIENT if derived else VALUE] * len(tensors)
+            else:
+                kinds_now = kinds
+            for tensor, kind in zip(tensors, kinds_now, strict=True):
+                self._label(tensor, kind)
+                if tensor.requires_grad and tensor.grad_fn is not None:
+                    tensor.register_hook(self._backward_enters)
             return outputs
 
         return run
 
     def compile(self, model: Callable | None = None, **options: Any) -> Any:
-        """torch.compile with the same arguments, but this recorder as its backend."""
-        self.compile_calls += 1
+        """torch.compile with the same arguments, but this recorder as its backend (it
+        calls torch._dynamo.optimize, which counts the compile)."""
         return compiling_with(self.backend)(model, **options)
+
+    def optimize(self, *args: Any, **kwargs: Any) -> Any:
+        """torch._dynamo.optimize, TorchDynamo's private entry point (torch.compile calls
+        it too), with this recorder as its backend whatever backend it was given: the same
+        code gets the same grade, without inductor, and without its compile cache."""
+        self.compile_calls += 1
+        kwargs.pop("backend", None)
+        return REAL_OPTIMIZE(self.backend, *args[1:], **kwargs)
+
+    def optimize_assert(self, *args: Any, **kwargs: Any) -> Any:
+        """torch._dynamo.optimize_assert (optimize, with graph breaks as errors), alike."""
+        self.compile_calls += 1
+        kwargs.pop("backend", None)
+        return REAL_OPTIMIZE_ASSERT(self.backend, *args[1:], **kwargs)
 
 
 class SGDRecorder:
-    """Counts the steps of every torch.optim.SGD a submission makes, and how they were taken."""
+    """Counts the steps of every torch.optim.SGD a submission makes, how they were taken, and
+    what they did: a step is SGD's when it moved each parameter by lr·grad and nothing else
+    changed the parameters since the step before (their version counters and values)."""
 
     def __repr__(self) -> str:
         return f"<{self.steps} SGD steps>"
@@ -119,7 +282,9 @@ class SGDRecorder:
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         printer.text(repr(self))
 
-    def __init__(self) -> None:
+    def __init__(self, kind: Callable[[Any], str | None] = lambda tensor: None) -> None:
+        self.kind = kind  # where a tensor came from (CompileRecorder.kind)
+        self._after: WeakIdKeyDictionary = WeakIdKeyDictionary()  # param -> (version, value)
         self.reset()
         recorder = self
 
@@ -129,9 +294,7 @@ class SGDRecorder:
                 recorder.optimizers += 1
 
             def step(self, closure: Callable | None = None) -> Any:
-                recorder.steps += 1
-                recorder.steps_with_closure += closure is not None
-                return super().step(closure)
+                return recorder.step(self, closure, super().step)
 
         RecordingSGD.__name__ = RecordingSGD.__qualname__ = "SGD"
         self.cls = RecordingSGD
@@ -140,3 +303,74 @@ class SGDRecorder:
         self.optimizers = 0
         self.steps = 0
         self.steps_with_closure = 0
+        self.steps_without_gradient = 0  # no parameter had a nonzero gradient to apply
+        self.steps_off_update = 0  # a parameter did not move by lr·grad
+        self.changed_outside_steps = 0  # a parameter changed between steps, or after the last
+        self.steps_with_compiled_gradient = 0  # every gradient applied came from compiled code
+        self.closures_with_compiled_loss = 0  # the closure's loss came out of a compiled graph
+
+    def step(self, opt: Any, closure: Callable | None, take: Callable[..., Any]) -> Any:
+        """One opt.step(closure), taken by `take` (SGD's own step): check the parameters
+        before, and after the closure if there is one; take the step; check its effect."""
+        self.steps += 1
+        self.steps_with_closure += closure is not None
+        params = [p for group in opt.param_groups for p in group["params"]]
+        changed = self._changed(params)
+        before: list[tuple[torch.Tensor, torch.Tensor, torch.Tensor | None, dict]] = []
+
+        def watched() -> Any:
+            nonlocal changed
+            loss = closure()
+            changed = changed or self._changed(params)  # the closure wrote to a parameter
+            self.closures_with_compiled_loss += self.kind(loss) is not None
+            before.extend(self._snapshot(opt))
+            return loss
+
+        if closure is None:
+            before.extend(self._snapshot(opt))
+        result = take(None if closure is None else watched)
+        self.changed_outside_steps += changed
+        self._judge(before)
+        for p in params:
+            self._after[p] = (p._version, p.detach().clone())
+        return result
+
+    def _snapshot(self, opt: Any) -> list[tuple[torch.Tensor, torch.Tensor, Any, dict]]:
+        return [
+            (p, p.detach().clone(), p.grad, group)
+            for group in opt.param_groups
+            for p in group["params"]
+        ]
+
+    def _changed(self, params: list[torch.Tensor]) -> bool:
+        """Whether a parameter changed since the end of its last step."""
+        for p in params:
+            version, value = self._after.get(p, (None, None))
+            if value is not None and (p._version != version or not torch.equal(p.detach(), value)):
+                return True
+        return False
+
+    def _judge(self, before: list[tuple[torch.Tensor, torch.Tensor, Any, dict]]) -> None:
+        applied = [(p, value, grad, group) for p, value, grad, group in before if grad is not None]
+        if not any(bool(grad.detach().ne(0).any()) for _, _, grad, _ in applied):
+            self.steps_without_gradient += 1
+        if applied and all(self.kind(grad) in FROM_COMPILED_GRADIENT for _, _, grad, _ in applied):
+            self.steps_with_compiled_gradient += 1
+        for p, value, grad, group in applied:
+            if group.get("momentum") or group.get("weight_decay") or group.get("maximize"):
+                continue  # not plain SGD: the values tell
+            expected = value.add(grad.detach(), alpha=-group["lr"])
+            if not p.dtype.is_floating_point:
+                continue
+            finfo = torch.finfo(p.dtype)  # one rounding apart: a fused multiply-add on CUDA
+            if not torch.allclose(p.detach(), expected, rtol=4 * finfo.eps, atol=finfo.tiny):
+                self.steps_off_update += 1
+                return
+
+    def check_after_call(self) -> None:
+        """At the end of a call: a parameter changed after its last step counts once."""
+        params = list(self._after.keys())
+        if self._changed(params):
+            self.changed_outside_steps += 1
+        for p in params:
+            self._after[p] = (p._version, p.detach().clone())

@@ -103,13 +103,25 @@ class CompileEvidence:
     def graph_break_reasons(self) -> list[str]:
         return [str(r) for r in self._latest.get("break_reasons", [])]
 
+    @property
+    def graphs(self) -> int:
+        """Graphs captured so far, by every compiled function."""
+        return int(self._latest.get("graphs", 0))
+
+    @property
+    def gradient_graphs(self) -> int:
+        """Of those, the graphs that take a derivative (not only a copy or a loss)."""
+        return int(self._latest.get("gradient_graphs", 0))
+
     def produced(self, tensor: torch.Tensor) -> bool:
-        """Whether this tensor of an answer came out of a compiled graph (as the worker saw)."""
+        """Whether this tensor of an answer is a derivative that came out of a compiled
+        graph that computed it (its output, or a view or a copy of one; as the worker saw)."""
         return any(tensor is made for made in self._produced)
 
 
 class SGDEvidence:
-    """What the worker's torch.optim.SGD stand-in counted since the last `reset()`."""
+    """What the worker's torch.optim.SGD stand-in counted since the last `reset()`: its
+    steps, and what they did (spies.SGDRecorder)."""
 
     def __init__(self) -> None:
         self._latest: dict[str, int] = {}
@@ -141,6 +153,32 @@ class SGDEvidence:
     @property
     def steps_with_closure(self) -> int:
         return self._count("steps_with_closure")
+
+    @property
+    def steps_without_gradient(self) -> int:
+        """Steps that had no nonzero gradient to apply."""
+        return self._count("steps_without_gradient")
+
+    @property
+    def steps_off_update(self) -> int:
+        """Steps that did not move a parameter by lr·grad."""
+        return self._count("steps_off_update")
+
+    @property
+    def changed_outside_steps(self) -> int:
+        """Times a parameter was found changed between steps, or after the last one."""
+        return self._count("changed_outside_steps")
+
+    @property
+    def steps_with_compiled_gradient(self) -> int:
+        """Steps whose every gradient came from compiled code (a compiled graph's
+        derivative, or the backward pass through a compiled graph's output)."""
+        return self._count("steps_with_compiled_gradient")
+
+    @property
+    def closures_with_compiled_loss(self) -> int:
+        """Closures whose loss came out of a compiled graph."""
+        return self._count("closures_with_compiled_loss")
 
 
 class ExerciseWorker:

@@ -222,8 +222,10 @@ class Worker:
         import torch._dynamo
 
         self.compiles = CompileRecorder()
-        self.sgd = SGDRecorder()
+        self.sgd = SGDRecorder(self.compiles.kind)
         torch.compile = self.compiles.compile
+        torch._dynamo.optimize = self.compiles.optimize
+        torch._dynamo.optimize_assert = self.compiles.optimize_assert
         torch.optim.SGD = self.sgd.cls
         importlib.import_module("torch.optim.sgd").SGD = self.sgd.cls
         # Hypothesis hands each example a new function: each is a recompile, and must not
@@ -284,7 +286,7 @@ class Worker:
         before = [_TensorState.of(t) for t in _tensors(args, kwargs)]
         started = time.monotonic()
         try:
-            with deadline(request["seconds"]):
+            with deadline(request["seconds"]), self.compiles.following():
                 value = function(*args, **kwargs)
         except Interrupted:
             return {"kind": "timed out"}
@@ -325,14 +327,23 @@ class Worker:
         return {"kind": "ok", "seconds": time.perf_counter() - started}
 
     def evidence(self) -> dict[str, Any]:
+        self.sgd.check_after_call()
+        sgd = self.sgd
         return {
             "compile_calls": self.compiles.compile_calls,
             "graph_runs": self.compiles.graph_runs,
             "graph_breaks": self.compiles.graph_breaks,
             "break_reasons": self.compiles.graph_break_reasons(),
-            "optimizers": self.sgd.optimizers,
-            "steps": self.sgd.steps,
-            "steps_with_closure": self.sgd.steps_with_closure,
+            "graphs": len(self.compiles.graphs),
+            "gradient_graphs": self.compiles.gradient_graphs,
+            "optimizers": sgd.optimizers,
+            "steps": sgd.steps,
+            "steps_with_closure": sgd.steps_with_closure,
+            "steps_without_gradient": sgd.steps_without_gradient,
+            "steps_off_update": sgd.steps_off_update,
+            "changed_outside_steps": sgd.changed_outside_steps,
+            "steps_with_compiled_gradient": sgd.steps_with_compiled_gradient,
+            "closures_with_compiled_loss": sgd.closures_with_compiled_loss,
         }
 
     def reset(self) -> None:

@@ -5,6 +5,7 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
+from autodiff_kata.engine.proxy import ExerciseOutcome
 from autodiff_kata.functions import (
     FnOfConstants,
     Term,
@@ -13,7 +14,6 @@ from autodiff_kata.functions import (
     points,
 )
 from autodiff_kata.grading import DEVICES, Untouched, expect_close, expect_tensor, expect_tuple
-from autodiff_kata.engine.proxy import ExerciseOutcome
 from autodiff_kata.results import Kind
 
 HINT = "make copies of x and of every constant that require grad, then torch.autograd.grad."

@@ -41,9 +41,17 @@ def check_derivative(impl, recorder, f, x, *, device="cpu"):
     expect_close(dydx, derivative(f, as_float32), what=f"dy/dx of {where}", hint=HINT)
     expect_close(x_out, as_float32, what="the x returned", hint=cast)
     check_compiled(recorder, runs=1)
+    if not recorder.produced(dydx) and not recorder.gradient_graphs:
+        fail(
+            "dy/dx did not come out of the compiled function: no compiled graph takes a "
+            "derivative.\nLikely mistake: the derivative is computed in eager code, and the "
+            "compiled function only copies, casts or returns it; compute it inside: "
+            f"{HINT}"
+        )
     if not recorder.produced(dydx):
         fail(
-            "dy/dx did not come out of the compiled function: it was computed in eager code.\n"
+            "dy/dx did not come out of the compiled function: it was computed in eager code "
+            "(the derivative the compiled function took is not the one returned).\n"
             f"Hint: {HINT}"
         )
     if untouched:

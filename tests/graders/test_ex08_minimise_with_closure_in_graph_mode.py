@@ -5,7 +5,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autodiff_kata.functions import convex_functions, learning_rates, tensors
-from autodiff_kata.grading import DEVICES, check_chapter_descent, check_compiled, grade_descent
+from autodiff_kata.grading import (
+    DEVICES,
+    check_chapter_descent,
+    check_compiled,
+    check_compiled_steps,
+    grade_descent,
+)
 
 
 def test_reproduces_the_chapter(impl, sgd_recorder, compile_recorder):
@@ -14,6 +20,7 @@ def test_reproduces_the_chapter(impl, sgd_recorder, compile_recorder):
         impl.minimise_with_closure_in_graph_mode, sgd_recorder=sgd_recorder, closure=True
     )
     check_compiled(compile_recorder, runs=1000)
+    check_compiled_steps(sgd_recorder, steps=1000, closure=True)
 
 
 @pytest.mark.parametrize("device", DEVICES)
@@ -33,3 +40,4 @@ def test_minimises_any_convex_function(
         sgd_recorder=sgd_recorder, closure=True,
     )  # fmt: skip
     check_compiled(compile_recorder, runs=steps)
+    check_compiled_steps(sgd_recorder, steps=steps, closure=True)

@@ -1,0 +1,21 @@
+"""Wrong: the closure calls the compiled f and throws its loss away; backward() runs on an eager f(x)."""
+
+import torch
+
+
+def minimise_with_closure_in_graph_mode(f, x0, *, steps=1000, lr=0.01):
+    x = torch.nn.Parameter(x0.detach().clone())
+    opt = torch.optim.SGD([x], lr=lr)
+    compiled_f = torch.compile(f, fullgraph=True)
+
+    def closure():
+        opt.zero_grad()
+        compiled_f(x.detach())
+        loss = f(x)
+        loss.backward()
+        return loss
+
+    for _ in range(steps):
+        opt.step(closure)
+    with torch.no_grad():
+        return x.detach(), f(x)
