@@ -21,6 +21,7 @@ from rich.text import Text
 from autodiff_kata import stubs
 from autodiff_kata.compare.command import add_arguments as add_compare_arguments
 from autodiff_kata.compare.command import run as run_compare
+from autodiff_kata.gradescope import VISIBILITIES
 from autodiff_kata.project import NoProject, Project, is_project
 from autodiff_kata.registry import EXERCISES, Exercise, UnknownExercise, find
 from autodiff_kata.state import State, StateNotSaved
@@ -148,6 +149,34 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     solution = command("solution", "the reference solution, once the exercise passes")
     solution.add_argument("exercise", nargs="?", help=current)
     solution.add_argument("--force", action="store_true", help="show it even before it passes")
+    gradescope = command(
+        "gradescope", "instructors: write the Gradescope autograder, DIR/autograder.zip"
+    )
+    gradescope.add_argument(
+        "--out", type=Path, required=True, metavar="DIR", help="where autograder.zip goes"
+    )
+    gradescope.add_argument(
+        "--timeout",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="per grader test, in the submission's code (default 30)",
+    )
+    gradescope.add_argument(
+        "--memory", type=int, default=4096, metavar="MIB", help="per exercise (default 4096)"
+    )
+    gradescope.add_argument(
+        "--visibility",
+        default="visible",
+        choices=VISIBILITIES,
+        help="when students see each exercise's result (default: visible)",
+    )
+    classroom = command(
+        "classroom", "instructors: write the GitHub Classroom template repository into DIR"
+    )
+    classroom.add_argument(
+        "--out", type=Path, required=True, metavar="DIR", help="a new or empty folder"
+    )
     compare = commands.add_parser(
         "compare",
         help="instructors: grade many submissions side by side with the reference",
@@ -513,6 +542,48 @@ def watch(args: argparse.Namespace, project: Project, out: Output) -> int:
     return watching.run(project, out, start=start, max_runs=args.max_runs, timeout=args.timeout)
 
 
+def gradescope(args: argparse.Namespace, project: Project, out: Output) -> int:
+    from autodiff_kata import gradescope as platform
+
+    try:
+        settings = platform.Settings(
+            timeout=args.timeout, memory_mib=args.memory, visibility=args.visibility
+        )
+    except ValueError as error:
+        raise UsageError(f"gradescope: {error}") from None
+    zipped = _bundled(lambda: platform.build(args.out, project.root, settings))
+    out.print(("Wrote ", "bold"), str(zipped), f" (graders of {project.root}).")
+    out.print(
+        "Upload it as the autograder of a Gradescope programming assignment (base image "
+        "Ubuntu 22.04, 2 GB of memory or more), worth one point per exercise."
+    )
+    return EXIT_OK
+
+
+def classroom(args: argparse.Namespace, project: Project, out: Output) -> int:
+    from autodiff_kata import classroom as platform
+
+    target: Path = args.out
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise UsageError(f"classroom: {target} is not an empty folder; name a new one.")
+    _bundled(lambda: platform.build(target, project.root))
+    out.print(("Wrote ", "bold"), f"the assignment's template repository into {target}.")
+    out.print(
+        "Push it to GitHub as a template repository and make it the starter code of a "
+        "GitHub Classroom assignment; .github/workflows/classroom.yml grades every push."
+    )
+    return EXIT_OK
+
+
+def _bundled(write: Callable[[], Path]) -> Path:
+    from autodiff_kata.bundle import MissingFile
+
+    try:
+        return write()
+    except MissingFile as error:
+        raise UsageError(str(error)) from None
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Project, Output], int]] = {
     "status": status,
     "check": check,
@@ -520,4 +591,6 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Project, Output], int]] = {
     "watch": watch,
     "reset": reset,
     "solution": solution,
+    "gradescope": gradescope,
+    "classroom": classroom,
 }
