@@ -10,11 +10,14 @@ source, call a function, restore torch's state between tests. Every answer goes 
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import ctypes
 import faulthandler
 import importlib
 import linecache
+import multiprocessing.forkserver
+import multiprocessing.resource_tracker
 import os
 import pickle
 import resource
@@ -70,12 +73,27 @@ def contain(settings: Settings, output_fd: int) -> None:
         os.setgroups([])
         os.setgid(settings.uid)
         os.setuid(settings.uid)
+    _drop_inherited_pipes()
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     os.dup2(output_fd, 1)
     os.dup2(output_fd, 2)
     os.close(devnull)
     faulthandler.enable()  # a segfault prints the learner's stack into the captured output
+
+
+def _drop_inherited_pipes() -> None:
+    """Close the grading process's pipes the forkserver hands every child: to its resource
+    tracker (a name registered there is unlinked by the grading user when it ends) and the
+    forkserver's liveness pipe (a byte there makes the forkserver fail and exit)."""
+    tracker = multiprocessing.resource_tracker._resource_tracker
+    server = multiprocessing.forkserver._forkserver
+    for fd in (tracker._fd, server._forkserver_alive_fd):
+        if fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+    tracker._fd = None
+    server._forkserver_alive_fd = None
 
 
 def _reachable(path: str) -> bool:
