@@ -21,6 +21,22 @@ from autodiff_kata.registry import Exercise
 from autodiff_kata.results import Kind, TestResult
 from autodiff_kata.wording import message
 
+# Characters of a worker's detail (its error, its learner's frames) that reach a message.
+MAX_DETAIL = 4000
+
+
+def _bounded(detail: str) -> str:
+    """A worker's detail at a size a learner can read (a runaway recursion sends a million
+    frames, and the worker is not to be trusted to cut them): its first lines and its last,
+    where the error is."""
+    if len(detail) <= MAX_DETAIL:
+        return detail
+    head, tail = detail[: MAX_DETAIL // 4], detail[-MAX_DETAIL // 2 :]
+    head = head[: head.rfind("\n")] if "\n" in head else head
+    tail = tail[tail.find("\n") + 1 :] if "\n" in tail else tail
+    left_out = len(detail) - len(head) - len(tail)
+    return f"{head}\n  ... ({left_out:,} characters left out)\n{tail}"
+
 
 def shown(path: Path) -> str:
     """The path as a learner would type it: relative to where they are, when it is below."""
@@ -248,7 +264,7 @@ class ExerciseWorker:
         line = reply.get("line")
         return self.outcome(
             kind,
-            detail=str(reply.get("detail", "")),
+            detail=_bounded(str(reply.get("detail", ""))),
             line=line if type(line) is int else None,
             call=call,
         )

@@ -17,6 +17,8 @@ import torch
 MAX_DEPTH = 8
 MAX_ITEMS = 64
 MAX_TEXT = 2000
+MAX_NAME = 100  # a foreign value's type name
+MAX_REPR = 200  # a foreign value's repr
 
 
 class Unreadable(ValueError):
@@ -55,10 +57,10 @@ def encode(value: Any, produced: Any = None, depth: int = 0) -> tuple:
         data = value.detach().clone().contiguous()
         return ("tensor", data, value.requires_grad, type(value) is torch.nn.Parameter, made)
     try:
-        text = repr(value)[:200]
+        text = repr(value)[:MAX_REPR]
     except BaseException:
         text = f"<{type(value).__name__}>"
-    return ("foreign", type(value).__name__[:100], text)
+    return ("foreign", type(value).__name__[:MAX_NAME], text)
 
 
 def dumps(reply: dict[str, Any]) -> bytes:
@@ -101,8 +103,12 @@ def _decode(node: Any, produced: list[torch.Tensor], depth: int) -> Any:
         (value,) = fields
         if type(value).__name__ != tag:
             raise Unreadable(f"a {tag} that is not one")
+        if tag == "str" and len(value) > MAX_TEXT:  # the worker cuts them: it was tampered with
+            raise Unreadable("a longer string than a worker sends")
         return value
     if tag in ("tuple", "list") and len(fields) == 1 and isinstance(fields[0], list):
+        if len(fields[0]) > MAX_ITEMS:
+            raise Unreadable("more items than a worker sends")
         items = [_decode(item, produced, depth + 1) for item in fields[0]]
         return tuple(items) if tag == "tuple" else items
     if tag == "tensor" and len(fields) == 4:
@@ -119,6 +125,8 @@ def _decode(node: Any, produced: list[torch.Tensor], depth: int) -> Any:
         return tensor
     if tag == "foreign" and len(fields) == 2 and all(type(f) is str for f in fields):
         type_name, text = fields
+        if len(type_name) > MAX_NAME or len(text) > MAX_REPR:
+            raise Unreadable("a longer description than a worker sends")
         kind = type(type_name if type_name.isidentifier() else "object", (Foreign,), {})
         return kind(type_name, text)
     raise Unreadable(f"unknown tag {tag!r}")
