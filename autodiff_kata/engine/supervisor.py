@@ -9,6 +9,7 @@ never as words.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import multiprocessing.popen_forkserver
 import multiprocessing.spawn
 import os
@@ -16,6 +17,7 @@ import pickle
 import secrets
 import shutil
 import signal
+import sys
 import tempfile
 import threading
 import time
@@ -32,6 +34,9 @@ MAX_REPLY = 256 * 2**20
 TAIL_BYTES = 4096
 # Set to 1 to keep workers under the caller's own user even when started as root.
 SAME_USER = "AUTODIFF_KATA_SAME_USER"
+PR_SET_CHILD_SUBREAPER = 36
+STARTTIME = 19  # in _stat(): a process's start time, in clock ticks after boot
+_OPEN: set[int] = set()  # this process's workers that are not closed yet
 
 
 @dataclass(frozen=True)
@@ -125,7 +130,10 @@ class Worker:
         self.connection, theirs = CONTEXT.Pipe()
         output, output_theirs = CONTEXT.Pipe(duplex=False)
         self.process = _Process(target=main, args=(theirs, output_theirs, settings), daemon=True)
+        _adopt_orphans()
         self.process.start()
+        self.started = _started(self.process.pid)
+        _OPEN.add(self.process.pid)
         theirs.close()
         output_theirs.close()
         self.output = _Output(output)
@@ -187,6 +195,8 @@ class Worker:
         self.connection.close()
         if self.uid is not None:
             kill_tree(None, self.uid)  # a last sweep: nothing of that user may remain
+        _OPEN.discard(self.process.pid)
+        _sweep_orphans(self.started)
         shutil.rmtree(self.scratch, ignore_errors=True)
 
 
@@ -201,6 +211,7 @@ class _Proc:
     session: int
     uid: int
     zombie: bool
+    started: int  # clock ticks after boot
 
 
 def _processes() -> list[_Proc]:
@@ -209,15 +220,61 @@ def _processes() -> list[_Proc]:
         if not entry.name.isdigit():
             continue
         try:
-            stat = (entry / "stat").read_text()
+            fields = _stat(entry)
             status = (entry / "status").read_text()
         except OSError:
             continue
-        fields = stat[stat.rindex(")") + 2 :].split()
         uid = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("Uid:"))
         ppid, group, session = (int(field) for field in fields[1:4])
-        found.append(_Proc(int(entry.name), ppid, group, session, uid, fields[0] == "Z"))
+        started = int(fields[STARTTIME])
+        found.append(_Proc(int(entry.name), ppid, group, session, uid, fields[0] == "Z", started))
     return found
+
+
+def _stat(entry: Path) -> list[str]:
+    """/proc/PID/stat's fields after the command name: [0] is the state, its 3rd field."""
+    stat = (entry / "stat").read_text()
+    return stat[stat.rindex(")") + 2 :].split()
+
+
+def _started(pid: int | None) -> int:
+    try:
+        return int(_stat(Path(f"/proc/{pid}"))[STARTTIME])
+    except OSError:
+        return 0
+
+
+def _adopt_orphans() -> None:
+    """Make this process the subreaper of what it starts (Linux): a worker that dies before
+    it is closed leaves its children to this process rather than to init, and `close` still
+    finds them, even those that left the worker's session (without a user of their own to
+    find them by, when not run as root)."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def _sweep_orphans(since: int) -> None:
+    """Kill and reap what dead workers left to this process: its children in a session not
+    its own (a worker starts a session of its own, and nothing it starts can join this one),
+    started since `since`, other than workers still open."""
+    if not Path("/proc").is_dir():
+        return
+    for _ in range(10):
+        orphans = [
+            p
+            for p in _processes()
+            if p.ppid == os.getpid()
+            and p.session != os.getsid(0)
+            and p.started >= since
+            and p.pid not in _OPEN
+        ]
+        if not orphans:
+            return
+        for orphan in orphans:
+            if not orphan.zombie:
+                kill_tree(orphan.pid, None)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(orphan.pid, os.WNOHANG)
 
 
 def _members(root: int | None, uid: int | None) -> set[int]:
