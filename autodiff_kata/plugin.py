@@ -16,6 +16,7 @@ warm_up()
 
 import dataclasses  # noqa: E402
 import json  # noqa: E402
+import threading  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -116,6 +117,7 @@ class KataPlugin:
         self.results: dict[str, ExerciseResult] = {}
         self.workers: dict[str, ExerciseWorker] = {}
         self.reported: set[int] = set()  # the outcomes a test's result already carries
+        self.closing: list[threading.Thread] = []
         memory = config.getoption("exercise_memory")
         self.limits = supervisor.Limits(
             seconds=config.getoption("exercise_time_limit"),
@@ -188,7 +190,10 @@ class KataPlugin:
             return
         following = exercise_of(nextitem) if nextitem is not None else None
         if following != exercise and exercise.module in self.workers:
-            self.workers[exercise.module].close()
+            # Taken down beside the next exercise's tests; the session waits for it at its end.
+            closing = threading.Thread(target=self.workers[exercise.module].close, daemon=True)
+            closing.start()
+            self.closing.append(closing)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(
@@ -236,7 +241,8 @@ class KataPlugin:
             passed = result.status == Status.PASSED
             line = f" {'✓' if passed else '✗'} {result.exercise.label}"
             if not passed:
-                what = wording.summary(result.first)
+                stub = result.status == Status.NOT_IMPLEMENTED
+                what = "" if stub else wording.summary(result.first)
                 line += f" — {result.status.value}" + (f": {what}" if what else "")
             tr.write_line(line, green=passed, red=not passed)
         total = len(report.exercises)
@@ -247,6 +253,8 @@ class KataPlugin:
             tr.write_line(f"next: {upcoming.exercise.label} — open {module}")
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        for closing in self.closing:
+            closing.join()
         for worker in self.workers.values():
             worker.close()
         report = self.report()
