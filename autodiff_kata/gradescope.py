@@ -215,10 +215,11 @@ def module_files(folder: Path) -> list[Path]:
 
 
 def find_modules(submission: Path) -> Path | None:
-    """The folder of the submission that holds the most exercise modules: its top, its kata/,
-    or a folder deeper in (a repository, a zip of a folder); a kata/ wins a tie, then the
-    shallower. None when no folder holds any."""
-    best: tuple[int, bool, int, str] | None = None
+    """The folder of the submission to grade: a kata/ holding exercise modules if there is
+    one (a repository holds the reference too, perhaps), else the folder holding the most
+    of them (its top, or deeper in: a zip of a folder); the shallower first. None when no
+    folder holds any."""
+    best: tuple[bool, int, int] | None = None
     chosen = None
     for folder, names, _ in os.walk(submission):
         here = Path(folder)
@@ -227,10 +228,9 @@ def find_modules(submission: Path) -> Path | None:
             n for n in names if not n.startswith(".") and n not in SKIPPED and depth < DEEPEST
         )
         count = len(module_files(here))
-        if count:
-            rank = (count, here.name == "kata", -depth, str(here))
-            if best is None or rank[:3] > best[:3]:
-                best, chosen = rank, here
+        rank = (here.name == "kata", count, -depth)
+        if count and (best is None or rank > best):
+            best, chosen = rank, here
     return chosen
 
 

@@ -4,7 +4,7 @@ pass on the reference and fail on the stubs when run here as the workflow runs t
 
 from __future__ import annotations
 
-import os
+import shlex
 import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
@@ -16,8 +16,9 @@ import yaml
 from platforms import env, readme_commands, shell
 
 from autodiff_kata import stubs
+from autodiff_kata.cli import main
 from autodiff_kata.project import is_project
-from autodiff_kata.registry import EXERCISES, PROJECT_ROOT, Exercise
+from autodiff_kata.registry import EXERCISES, PROJECT_ROOT
 
 COMMAND_GRADER = "classroom-resources/autograding-command-grader@v1"
 REPORTER = "classroom-resources/autograding-grading-reporter@v1"
@@ -109,27 +110,47 @@ def _run(folder: Path, command: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_each_command_passes_on_the_reference_and_fails_on_the_stub(
-    template: Path, steps: list[dict[str, Any]], tmp_path: Path
-):
+@pytest.fixture(scope="module")
+def solved_and_untouched(template: Path, tmp_path_factory: pytest.TempPathFactory):
+    """Two clones of the template: one with every solution in kata/, one as handed out."""
     ignore = shutil.ignore_patterns(".git")
-    solved = shutil.copytree(template, tmp_path / "solved", ignore=ignore)
-    untouched = shutil.copytree(template, tmp_path / "untouched", ignore=ignore)
+    solved = shutil.copytree(template, tmp_path_factory.mktemp("solved") / "repo", ignore=ignore)
+    untouched = shutil.copytree(template, tmp_path_factory.mktemp("stubs") / "repo", ignore=ignore)
     for exercise in EXERCISES:
         shutil.copy(PROJECT_ROOT / "solutions" / exercise.filename, solved / "kata")
-    commands = [s["with"]["command"] for s in graders(steps)]
-    jobs: list[tuple[Path, str, Exercise]] = [
-        (folder, command, exercise)
-        for folder in (solved, untouched)
-        for command, exercise in zip(commands, EXERCISES, strict=True)
-    ]
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        done = list(pool.map(lambda job: _run(job[0], job[1]), jobs))
-    for (folder, command, exercise), result in zip(jobs, done, strict=True):
-        said = f"`{command}` in {folder.name}:\n{(result.stdout + result.stderr)[-3000:]}"
-        if folder == solved:
-            assert result.returncode == 0, said
-        else:
-            assert result.returncode == 1, said
-            assert "not implemented yet" in result.stdout, said
-            assert f"kata/{exercise.filename}" in result.stdout, said
+    return solved, untouched
+
+
+def test_each_command_passes_on_the_reference_and_fails_on_the_stub(
+    steps: list[dict[str, Any]],
+    solved_and_untouched: tuple[Path, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+):
+    """Every command, word for word, through the command line's own entry point (in this
+    process, which has torch loaded already: the console script calls the same main)."""
+    solved, untouched = solved_and_untouched
+    for step, exercise in zip(graders(steps), EXERCISES, strict=True):
+        command = shlex.split(step["with"]["command"])
+        assert command[0] == "autodiff-kata", command
+        for folder, expected in ((solved, 0), (untouched, 1)):
+            monkeypatch.chdir(folder)
+            capsys.readouterr()
+            code = main(command[1:])
+            said = capsys.readouterr().out
+            assert code == expected, f"`{shlex.join(command)}` in {folder}:\n{said}"
+            if folder == untouched:
+                assert f"not implemented yet — open kata/{exercise.filename}" in said, said
+
+
+def test_the_command_runs_as_the_workflow_runs_it(
+    steps: list[dict[str, Any]], solved_and_untouched: tuple[Path, Path]
+):
+    """The first command as a process of its own, the repository's package first on the path,
+    as `pip install -e .` puts it in the workflow."""
+    command = graders(steps)[0]["with"]["command"]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        solved, untouched = pool.map(lambda folder: _run(folder, command), solved_and_untouched)
+    assert solved.returncode == 0, solved.stdout + solved.stderr
+    assert untouched.returncode == 1, untouched.stdout + untouched.stderr
+    assert "not implemented yet" in untouched.stdout

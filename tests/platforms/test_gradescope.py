@@ -145,7 +145,7 @@ except OSError:
 """
 
 SEGFAULT = "import ctypes\n\nctypes.string_at(0)\n"
-HANGS = "def first_derivative(f, x):\n    while True:\n        pass\n"
+HANGS = "def minimise_with_gradients(*args, **kwargs):\n    while True:\n        pass\n"
 
 
 def solution(name: str) -> str:
@@ -172,42 +172,32 @@ def stubs_only(submission: Path) -> None:
 
 
 def two_wrong(submission: Path) -> None:
-    """A repository holding kata/ with two exercises wrong, and a solutions/ folder that is
-    not the one to grade."""
-    modules = {e.name: solution(e.name) for e in EXERCISES}
+    """A repository holding a kata/ with three exercises right, two wrong and the rest not
+    there, beside a solutions/ folder that is not the one to grade."""
+    modules = {name: solution(name) for name in ("gradients_wrt_constants", "second_derivative")}
     modules["first_derivative"] = case("ex01_hard_coded", "first_derivative")
     modules["minimise_with_gradients"] = case("ex05_no_zero_grad", "minimise_with_gradients")
+    modules["minimise_with_closure"] = solution("minimise_with_closure")
     write_modules(submission / "my-kata" / "kata", modules)
     reference = {e.name: solution(e.name) for e in EXERCISES}
     write_modules(submission / "my-kata" / "solutions", reference)
 
 
-def crashes(submission: Path) -> None:
-    """The modules at the submission's top; one segfaults as it is imported."""
+def misbehaves(submission: Path) -> None:
+    """The modules at the submission's top, one way of misbehaving each: exercise 1 is right
+    and forges results.json (now, at exit, and from detached processes later); 2 segfaults
+    as it is imported; 3 is a link to the reference; 5 hangs; 6 loads the reference."""
     write_modules(
         submission,
-        {"first_derivative": solution("first_derivative"), "gradients_wrt_constants": SEGFAULT},
-    )
-
-
-def hangs(submission: Path) -> None:
-    write_modules(submission / "kata", {"first_derivative": HANGS})
-
-
-def hostile(submission: Path) -> None:
-    """Right in exercise 1, which also forges results.json (now, at exit, and from detached
-    processes later); exercise 2 loads the reference; exercise 3 is a link to it."""
-    kata = submission / "kata"
-    write_modules(
-        kata,
         {
             "first_derivative": solution("first_derivative") + HOSTILE,
-            "gradients_wrt_constants": stub("gradients_wrt_constants") + READS_THE_REFERENCE,
+            "gradients_wrt_constants": SEGFAULT,
+            "minimise_with_gradients": HANGS,
+            "minimise_with_closure": stub("minimise_with_closure") + READS_THE_REFERENCE,
         },
     )
-    root = submission.parent
-    target = root / "source" / "solutions" / find("second_derivative").filename
-    (kata / find("second_derivative").filename).symlink_to(target)
+    reference = submission.parent / "source" / "solutions" / find("second_derivative").filename
+    (submission / find("second_derivative").filename).symlink_to(reference)
 
 
 # running ------------------------------------------------------------------------------------
@@ -272,13 +262,11 @@ def runs(archive: Path) -> Iterator[dict[str, Run]]:
     made = {
         "stubs": Run(archive, stubs_only),
         "two wrong": Run(archive, two_wrong),
-        "crashes": Run(archive, crashes),
-        "hangs": Run(archive, hangs),
-        "hostile": Run(archive, hostile),
+        "misbehaves": Run(archive, misbehaves),
         "broken settings": Run(archive, stubs_only),
         "no entry point": Run(archive, stubs_only),
     }
-    settings(made["hangs"], timeout=2)
+    settings(made["misbehaves"], timeout=3)
     (made["broken settings"].source / "autograder.json").write_text("{")
     entry = made["no entry point"].source / "autodiff_kata" / "gradescope.py"
     entry.write_text("raise ImportError('broken on purpose')\n")
@@ -315,12 +303,16 @@ def test_the_zip_holds_the_graders_and_no_answers(archive: Path):
     with zipfile.ZipFile(archive) as zipped:
         names = set(zipped.namelist())
         modes = {i.filename: (i.external_attr >> 16) & 0o777 for i in zipped.infolist()}
+        scripts = {name: zipped.read(name) for name in ("setup.sh", "run_autograder")}
     assert {"setup.sh", "run_autograder", "pyproject.toml", ".ci/constraints.txt"} <= names
     assert modes["run_autograder"] & 0o111 and modes["setup.sh"] & 0o111
     for exercise in EXERCISES:
         assert f"tests/graders/test_{exercise.module}.py" in names
     assert "autodiff_kata/exercises.toml" in names
     assert not [n for n in names if n.startswith("kata/") or "__pycache__" in n]
+    for name, script in scripts.items():  # bash reads them whole: no syntax error
+        syntax = subprocess.run(["bash", "-n"], input=script, capture_output=True, check=False)
+        assert syntax.returncode == 0, f"{name}: {syntax.stderr.decode()}"
 
 
 def test_stubs_score_zero_and_say_which_file_to_open(runs: dict[str, Run]):
@@ -334,53 +326,51 @@ def test_stubs_score_zero_and_say_which_file_to_open(runs: dict[str, Run]):
     check_no_paths(results, run.root)
 
 
-def test_two_wrong_exercises_score_six_and_name_the_mistakes(runs: dict[str, Run]):
+def test_two_wrong_exercises_fail_and_name_the_mistakes(runs: dict[str, Run]):
     run = runs["two wrong"]
     results = run.results()
     tests = check_graded(results)
-    assert results["score"] == 6.0
-    failed = {name for name, t in tests.items() if t["status"] == "failed"}
-    assert failed == {"first_derivative", "minimise_with_gradients"}
+    assert results["score"] == 3.0
+    passed = {name for name, t in tests.items() if t["status"] == "passed"}
+    assert passed == {"gradients_wrt_constants", "second_derivative", "minimise_with_closure"}
     assert "hard-coded" in tests["first_derivative"]["output"]
     assert "gradients accumulate" in tests["minimise_with_gradients"]["output"]
+    missing = tests["derivative_in_graph_mode"]["output"]
+    assert "kata/ex04_derivative_in_graph_mode.py does not exist" in missing, missing
     assert "Graded: the exercise modules in my-kata/kata/." in results["output"]
     check_no_paths(results, run.root)
 
 
 def test_a_segfault_at_import_fails_its_own_exercise_only(runs: dict[str, Run]):
-    run = runs["crashes"]
+    run = runs["misbehaves"]
     results = run.results()
     tests = check_graded(results)
-    assert results["score"] == 1.0
     assert tests["first_derivative"]["status"] == "passed"
     said = tests["gradients_wrt_constants"]["output"]
-    assert "crashed" in said and "SIGSEGV" in said, said
-    assert "does not exist" in tests["second_derivative"]["output"]
+    assert said.startswith("crashed") and "SIGSEGV" in said, said
     assert "at the top of your submission" in results["output"]
     check_no_paths(results, run.root)
 
 
 def test_a_hang_is_stopped_at_the_time_limit_in_the_settings(runs: dict[str, Run]):
-    run = runs["hangs"]
+    run = runs["misbehaves"]
     results = run.results()
-    tests = check_graded(results)
-    assert results["score"] == 0.0
-    said = tests["first_derivative"]["output"]
+    said = check_graded(results)["minimise_with_gradients"]["output"]
     assert said.startswith("timeout") and "time limit" in said, said
     assert results["execution_time"] < 60
     check_no_paths(results, run.root)
 
 
 def test_a_hostile_submission_cannot_change_its_score(runs: dict[str, Run]):
-    run = runs["hostile"]
+    run = runs["misbehaves"]
     results = run.results()
     assert "forged" not in json.dumps(results)
     tests = check_graded(results)
-    assert tests["first_derivative"]["status"] == "passed"
-    assert "does not exist" in tests["second_derivative"]["output"]  # a link is not a module
+    said = tests["second_derivative"]["output"]
+    assert "kata/ex03_second_derivative.py does not exist" in said, said  # a link is none
     if isolating_users():  # as on Gradescope: the reference is out of the submission's reach
         assert results["score"] == 1.0
-        assert tests["gradients_wrt_constants"]["output"].startswith("not implemented yet")
+        assert tests["minimise_with_closure"]["output"].startswith("not implemented yet")
     check_no_paths(results, run.root)
 
 
