@@ -192,7 +192,7 @@ def build(out: Path, project: Path, settings: Settings) -> Path:
     partial = out / ".autograder.zip.partial"
     with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, file in sorted(files(project, settings).items()):
-            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
             info.external_attr = (0o100755 if file.executable else 0o100644) << 16
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, file.data)
@@ -262,7 +262,7 @@ def _places(layout: Layout, kata: Path | None = None) -> dict[str, str]:
     return places
 
 
-def test_output(result: ExerciseResult | None, places: Mapping[str, str]) -> str:
+def exercise_output(result: ExerciseResult | None, places: Mapping[str, str]) -> str:
     if result is None:
         return "not graded: its grader did not run. Tell your instructor."
     if result.status == Status.PASSED:
@@ -296,7 +296,7 @@ def results_json(
                 "score": 1.0 if passed else 0.0,
                 "max_score": 1.0,
                 "status": "passed" if passed else "failed",
-                "output": test_output(result, places),
+                "output": exercise_output(result, places),
                 "visibility": settings.visibility,
             }
         )
