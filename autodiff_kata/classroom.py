@@ -107,7 +107,7 @@ def workflow() -> str:
 
 def readme() -> str:
     """The students' README: set up, the loop, what each push is graded on."""
-    install = " && ".join(INSTALL).replace("python -m pip", "pip")
+    install = "\n".join(INSTALL).replace("python -m pip", "pip")
     return f"""\
 # Autodiff kata: automatic differentiation in PyTorch, test by test
 
@@ -121,8 +121,8 @@ python3 -m venv .venv && . .venv/bin/activate
 {install}
 ```
 
-(The first line of the install fetches the CPU build of torch; leave it out on macOS or to
-keep a torch you already have.)
+The second line fetches the CPU build of torch (PyPI's torch for Linux is the far larger
+CUDA build); leave it out to keep a torch you already have.
 
 ## The loop
 
