@@ -18,7 +18,9 @@ import math
 import multiprocessing
 import os
 import re
+import signal
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -49,6 +51,7 @@ class Options:
     output_bytes: int = 10_000_000
     grace: float = 5.0  # past the time limit, before a worker deaf to its alarm is killed
     probe: bool = True
+    scratch: Path | None = None  # the sessions' (and their workers') temporary folder
 
     def limits(self) -> Any:
         """The engine's Limits (imported here: the engine imports torch)."""
@@ -154,9 +157,12 @@ def _fingerprint(path: Path, exercise: Exercise) -> str | None:
         return None
 
 
-def take_snapshots(options: Options, found: Sequence[Submission], private: Path) -> Batch:
+def take_snapshots(
+    options: Options, found: Sequence[Submission], private: Path, scratch: Path | None = None
+) -> Batch:
     """Copy the graders, the reference and every submission into `private`, before any
-    learner code runs; the sessions grade these copies only."""
+    learner code runs; the sessions grade these copies only, and keep their temporary files
+    in `scratch`."""
     snapshot.check_private(private)
     root = snapshot.copy_project(options.root, private / "project")
     reference = private / "reference"
@@ -168,7 +174,8 @@ def take_snapshots(options: Options, found: Sequence[Submission], private: Path)
             e.module: _fingerprint(submission.snapshot / e.filename, e) for e in options.exercises
         }
     prints = {e.module: _fingerprint(reference / e.filename, e) for e in options.exercises}
-    return Batch(replace(options, root=root, reference=reference), list(found), prints)
+    plan = replace(options, root=root, reference=reference, scratch=scratch)
+    return Batch(plan, list(found), prints)
 
 
 # one submission, in a session ------------------------------------------------------------
@@ -269,7 +276,10 @@ def _start_session(plan: Options, started: Any) -> None:
     """A grading session's initializer: the workers' warm parent, torch, the grading plugin,
     the graders and the reference, loaded once, before any submission runs."""
     global _session
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is compare's to handle: it ends us
     os.environ.setdefault("OMP_NUM_THREADS", "1")  # tiny tensors; sessions share the cores
+    if plan.scratch is not None:  # removed after the batch, whatever a session left there
+        os.environ["TMPDIR"] = tempfile.tempdir = str(plan.scratch)
     sys.dont_write_bytecode = True
     from autodiff_kata.engine import warm_up
 
@@ -321,23 +331,28 @@ def _run_pool(
     started = context.SimpleQueue()
     run = _PoolRun({}, set(), False)
     begun: set[str] = set()
+    pool = ProcessPoolExecutor(
+        jobs, mp_context=context, initializer=_start_session, initargs=(plan, started)
+    )
     try:
-        with ProcessPoolExecutor(
-            jobs, mp_context=context, initializer=_start_session, initargs=(plan, started)
-        ) as pool:
-            futures = {pool.submit(_grade_in_session, s): s for s in group}
-            for future in as_completed(futures):
-                submission = futures[future]
-                try:
-                    row = future.result()
-                except BrokenProcessPool:
-                    run.broken = True
-                    continue
-                except Exception as error:  # the row could not come back
-                    row = _not_graded(submission, plan, f"{type(error).__name__}: {error}")
-                run.rows[submission.name] = row
-                if progress:
-                    progress(row)
+        futures = {pool.submit(_grade_in_session, s): s for s in group}
+        for future in as_completed(futures):
+            submission = futures[future]
+            try:
+                row = future.result()
+            except BrokenProcessPool:
+                run.broken = True
+                continue
+            except Exception as error:  # the row could not come back
+                row = _not_graded(submission, plan, f"{type(error).__name__}: {error}")
+            run.rows[submission.name] = row
+            if progress:
+                progress(row)
+    except BaseException:  # Ctrl-C: no waiting for the rest; the sweep ends the sessions
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    else:
+        pool.shutdown()
     finally:
         while not started.empty():
             begun.add(started.get())

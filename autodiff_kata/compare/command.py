@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import time
 from datetime import datetime
@@ -14,6 +15,7 @@ from autodiff_kata.project import NoProject, Project, is_project
 from autodiff_kata.registry import EXERCISES, Exercise, UnknownExercise, find
 
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
 
 DESCRIPTION = """\
 Grade many submissions with the graders of the kata checkout you stand in (or --project),
@@ -114,6 +116,10 @@ def _options(args: argparse.Namespace) -> batch.Options:
     )
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def run(args: argparse.Namespace) -> int:
     """What `compare` does once its arguments are parsed; the exit status."""
     from rich.console import Console
@@ -145,14 +151,20 @@ def run(args: argparse.Namespace) -> int:
             highlight=False,
         )
 
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # as Ctrl-C: clean up, then stop
     try:
-        with snapshot.private_folder() as private:
-            graded = batch.take_snapshots(options, found, private)
+        with snapshot.private_folder() as private, snapshot.scratch_folder() as scratch:
+            graded = batch.take_snapshots(options, found, private, scratch)
             rows = batch.grade_all(graded, jobs=jobs, progress=progress)
             similar = batch.mark_similar(rows, graded)
     except processes.Survivors as error:
         errors.print(f"compare: {error}; no report written.", markup=False)
         return 1
+    except KeyboardInterrupt:
+        errors.print("compare: interrupted; no report written.", markup=False)
+        return EXIT_INTERRUPTED
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     # Every session and worker of the batch is gone: only now is anything written.
     comparison = reports.Comparison(
         rows=rows,

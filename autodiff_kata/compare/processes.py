@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import multiprocessing
 import os
 import signal
 import sys
@@ -70,7 +71,7 @@ def descendants(live_only: bool = True) -> set[int]:
 def sweep(keep: set[int]) -> set[int]:
     """Kill and reap every descendant not in `keep` (nor below one); what could not be
     stopped is returned (a process stuck in the kernel, say)."""
-    for _ in range(100):
+    for _ in range(200):
         alive = _below_this(keep)
         for pid in alive:
             with contextlib.suppress(OSError):
@@ -79,13 +80,13 @@ def sweep(keep: set[int]) -> set[int]:
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
         _reap(keep)
-        if not alive:
+        if not alive and not _below_this(keep, live_only=False):
             return set()
         time.sleep(0.02)
     return _below_this(keep)
 
 
-def _below_this(keep: set[int]) -> set[int]:
+def _below_this(keep: set[int], live_only: bool = True) -> set[int]:
     kept = set(keep)
     children = _children()
     stack = list(keep)
@@ -94,12 +95,15 @@ def _below_this(keep: set[int]) -> set[int]:
             if pid not in kept:
                 kept.add(pid)
                 stack.append(pid)
-    return descendants() - kept
+    return descendants(live_only) - kept
 
 
 def _reap(keep: set[int]) -> None:
-    """Collect this process's children that have died (adopted ones included)."""
+    """Collect this process's children that have died (adopted ones included). Those that
+    multiprocessing started, it reaps itself: reaped behind its back, it would wait for them
+    for ever."""
+    managed = {p.pid for p in multiprocessing.active_children()}
     for pid, zombie in _children().get(os.getpid(), []):
-        if zombie and pid not in keep:
+        if zombie and pid not in keep and pid not in managed:
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, os.WNOHANG)

@@ -38,6 +38,19 @@ def private_folder() -> Iterator[Path]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+@contextmanager
+def scratch_folder() -> Iterator[Path]:
+    """A fresh folder for the batch's temporary files (the sessions', their workers'),
+    removed afterwards with whatever a killed session could not remove itself. Others may
+    pass through it to a folder of their own (a worker's), not list it."""
+    folder = Path(tempfile.mkdtemp(prefix="autodiff-kata-batch-"))
+    try:
+        os.chmod(folder, 0o711)
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def check_private(folder: Path) -> None:
     """Owned by this user, no access for group or others: else NotPrivate."""
     info = folder.lstat()

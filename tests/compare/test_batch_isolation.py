@@ -181,3 +181,36 @@ def test_as_root_the_snapshots_are_unreadable_to_the_workers(tmp_path, fresh_tmp
     out = tmp_path / "out"
     compare([peeker], out, env={"TMPDIR": str(fresh_tmp)})
     assert verdicts(out)["peeker"] == ("passed", "")
+
+
+def test_an_interrupted_batch_writes_nothing_and_leaves_nothing(tmp_path, fresh_tmp):
+    marker = f"autodiff-kata-test-marker-{uuid.uuid4().hex}"
+    looper = submission(
+        tmp_path / "looper",
+        "import subprocess, sys\n"
+        f"subprocess.Popen([sys.executable, '-c', 'while True: pass', {marker!r}], "
+        "start_new_session=True)\n"
+        "while True:\n"
+        "    pass\n",
+    )
+    command = [
+        sys.executable, "-m", "autodiff_kata.compare", str(SUBMISSIONS / "correct"), str(looper),
+        "--exercises", "1", "--timeout", "60", "--no-probe", "--jobs", "2",
+        "--out", str(tmp_path / "out"),
+    ]  # fmt: skip
+    environment = {**os.environ, **SAME_USER, "TMPDIR": str(fresh_tmp)}
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=environment, stderr=subprocess.PIPE, text=True
+    )
+    assert process.stderr is not None
+    for line in process.stderr:  # the correct one is graded: the looper runs by now
+        if line.startswith("[1/2]"):
+            break
+    time.sleep(1)
+    process.terminate()  # as a timeout would; Ctrl-C takes the same way out
+    assert process.wait(timeout=30) == 130
+    assert "interrupted; no report written" in process.stderr.read()
+    assert not (tmp_path / "out").exists()
+    assert not list(fresh_tmp.glob("autodiff-kata-*"))
+    listed = subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True).stdout
+    assert marker not in listed
