@@ -27,6 +27,7 @@ import sys
 import time
 import traceback
 import types
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ from autodiff_kata.spies import CompileRecorder, SGDRecorder
 
 PR_SET_CHILD_SUBREAPER = 36
 MODULE_PREFIX = "_submission_"
+FRAMES_SHOWN = 10  # the learner's frames shown from each end of an error's traceback
 
 
 @dataclass(frozen=True)
@@ -212,16 +214,34 @@ def deadline(seconds: float) -> Iterator[None]:
 
 def _learner_frames(error: BaseException, filename: str) -> tuple[str, int | None]:
     """The traceback lines that point into the learner's file, with the error at the end;
-    and the last such line's number."""
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == filename]
+    and the last such line's number. Of a runaway recursion (a million frames, each one
+    slow to look up), the first and the last few."""
+    first: list[tuple[types.FrameType, int]] = []
+    last: deque[tuple[types.FrameType, int]] = deque(maxlen=FRAMES_SHOWN)
+    left_out = 0
+    for frame, line in traceback.walk_tb(error.__traceback__):
+        if frame.f_code.co_filename != filename:
+            continue
+        if len(first) < FRAMES_SHOWN:
+            first.append((frame, line))
+            continue
+        left_out += len(last) == FRAMES_SHOWN
+        last.append((frame, line))
+    frames = [*first, *last]
     name = os.path.basename(filename)
-    lines = [f"  {name}:{f.lineno} in {f.name}: {(f.line or '').strip()}" for f in frames]
+    lines = [
+        f"  {name}:{line} in {frame.f_code.co_name}: {linecache.getline(filename, line).strip()}"
+        for frame, line in frames
+        if line is not None
+    ]
+    if left_out:
+        lines.insert(len(first), f"  ... {left_out:,} more frames")
     try:
         said = str(error)
     except BaseException:
         said = "(its message could not be shown)"
     text = "\n".join([*lines, f"{type(error).__name__}: {said}".rstrip(": ")])
-    return text, frames[-1].lineno if frames else None
+    return text, frames[-1][1] if frames else None
 
 
 def _raised_in(error: BaseException, filename: str) -> bool:
