@@ -4,6 +4,11 @@ Random functions are what make hard-coded values and hand-derived formulas fail.
 small sum of terms, `coef * prim(scale * (x - shift))`, callable on tensors of any dtype,
 device and shape (terms act elementwise, then sum to a scalar), and printed as a formula so
 that a failing example reads like a maths exercise.
+
+Functions with a kink exactly at the point where they are differentiated (relu or abs of
+`scale * (x - point)`) are what make numerical differentiation fail: there PyTorch's
+autograd gives its documented subgradient (0 for both), and a finite difference the slope
+of one side or the average of both.
 """
 
 from __future__ import annotations
@@ -28,9 +33,12 @@ PRIMITIVES: dict[str, Callable[[Tensor], Tensor]] = {
     "sigmoid": torch.sigmoid,
     "softplus": torch.nn.functional.softplus,
     "logcosh": lambda u: torch.log(torch.cosh(u)),
+    "relu": torch.relu,
+    "abs": torch.abs,
 }
 NONLINEAR = ["x**2", "x**3", "sin", "cos", "exp", "tanh", "sigmoid", "softplus", "logcosh"]
 CONVEX = ["x**2", "softplus", "logcosh"]
+KINKS = ["relu", "abs"]  # not differentiable at 0, where autograd's subgradient is 0
 
 
 def _number(value: float) -> str:
@@ -90,6 +98,10 @@ class Fn:
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         printer.text(repr(self))  # hypothesis prints failing examples with this
 
+    def kinks(self) -> list[float]:
+        """The points where a term is not differentiable."""
+        return [term.shift for term in self.terms if term.prim in KINKS]
+
 
 @dataclass(frozen=True)
 class FnOfConstants:
@@ -115,6 +127,11 @@ class FnOfConstants:
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         printer.text(repr(self))
+
+    def kinks(self) -> list[float]:
+        """The values of x where a term is not differentiable."""
+        terms = [term for _, _, term in self.scaled] + list(self.rest)
+        return [term.shift for term in terms if term.prim in KINKS]
 
 
 def _scaled(index: int, power: int, term: Term) -> str:
@@ -184,6 +201,35 @@ def tensors(
         count *= size
     values = draw(st.lists(points(), min_size=count, max_size=count))
     return torch.tensor(values, dtype=draw(st.sampled_from(dtypes))).reshape(shape)
+
+
+@st.composite
+def kinked_functions(draw: st.DrawFn, point: float, max_smooth_terms: int = 2) -> Fn:
+    """A smooth function plus relu or abs of `scale * (x - point)`: a kink exactly at
+    `point` (x - point is exactly 0 there, in any dtype), in the middle of the formula."""
+    smooth = draw(st.lists(terms(NONLINEAR), max_size=max_smooth_terms))
+    kink = draw(terms(KINKS).map(lambda t: Term(t.prim, t.coef, t.scale, point)))
+    where = draw(st.integers(0, len(smooth)))
+    return Fn((*smooth[:where], kink, *smooth[where:]))
+
+
+@st.composite
+def functions_of_constants_kinked_at(draw: st.DrawFn, point: float) -> FnOfConstants:
+    """functions_of_constants(), with a kink in x exactly at `point` among its terms."""
+    f = draw(functions_of_constants())
+    kink = draw(terms(KINKS).map(lambda t: Term(t.prim, t.coef, t.scale, point)))
+    return FnOfConstants(f.scaled, (*f.rest, kink), f.n_constants)
+
+
+@st.composite
+def other_points(draw: st.DrawFn, like: Tensor, chapter: float = 0.0) -> Tensor:
+    """A second point for the same function: `like`'s shape, dtype and device, sometimes
+    the chapter's own input (every element `chapter`), so that an answer special-cased for
+    it, or cached from the first point, shows."""
+    if draw(st.booleans()):
+        return torch.full_like(like, chapter)
+    values = draw(st.lists(points(), min_size=like.numel(), max_size=like.numel()))
+    return torch.tensor(values, dtype=like.dtype).reshape(like.shape).to(like.device)
 
 
 def learning_rates() -> st.SearchStrategy[float]:

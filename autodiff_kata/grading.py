@@ -4,7 +4,8 @@ whatever idiom the submission chose."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,8 +14,9 @@ import torch
 from torch import Tensor
 
 from autodiff_kata import words
-from autodiff_kata.engine.proxy import CompileEvidence, SGDEvidence
+from autodiff_kata.engine.proxy import CompileEvidence, ExerciseOutcome, SGDEvidence
 from autodiff_kata.functions import quadratic
+from autodiff_kata.results import Kind
 
 DEVICES = [
     pytest.param("cpu"),
@@ -31,11 +33,19 @@ class GradingFailure(AssertionError):
     """A wrong answer; the message is all the learner needs to read."""
 
 
+def _number(value: float, dtype: torch.dtype) -> str:
+    """Enough digits to tell two values of the dtype apart, no more."""
+    return repr(value) if dtype == torch.float64 else f"{value:.9g}"
+
+
 def show(value: Any) -> str:
     if not isinstance(value, Tensor):
         return repr(value)
     v = value.detach().cpu()
-    numbers = f"{v.item():.9g}" if v.dim() == 0 else str([float(f"{n:.9g}") for n in v.flatten()])
+    if v.dim() == 0:
+        numbers = _number(v.item(), v.dtype)
+    else:
+        numbers = "[" + ", ".join(_number(n, v.dtype) for n in v.flatten().tolist()) + "]"
     where = "" if value.device.type == "cpu" else f", {value.device}"
     return f"tensor({numbers}, {str(value.dtype).removeprefix('torch.')}{where})"
 
@@ -117,6 +127,17 @@ def expect_tuple(got: Any, names: tuple[str, ...]) -> tuple[Any, ...]:
     return tuple(got)
 
 
+# float64 answers are checked to well within one float32 rounding (about 6e-8 relative), so
+# that float32 arithmetic returned as float64 shows; assert_close's own float64 tolerance
+# (1e-7) would let it pass.
+FLOAT64_TOLERANCE = {"rtol": 1e-10, "atol": 1e-12}
+
+# A mistake a grader knows: a function giving the answer it makes (computed only on a
+# failure), what to say about it, and, optionally, the tolerance within which an answer
+# counts as that mistake's (for approximations, such as a finite difference's).
+Mistake = tuple[Callable[[], Tensor | None], str] | tuple[Callable[[], Tensor | None], str, dict]
+
+
 def is_close(got: Tensor, expected: Tensor, **tolerance: float) -> bool:
     try:
         torch.testing.assert_close(got, expected, check_device=False, **tolerance)
@@ -125,25 +146,52 @@ def is_close(got: Tensor, expected: Tensor, **tolerance: float) -> bool:
     return True
 
 
+def tolerance_for(dtype: torch.dtype, given: dict[str, float] | None = None) -> dict[str, float]:
+    """The tolerance given, else FLOAT64_TOLERANCE for float64, else assert_close's."""
+    if given:
+        return dict(given)
+    return dict(FLOAT64_TOLERANCE) if dtype == torch.float64 else {}
+
+
+def _makes(got: Tensor, wrong: Tensor, tolerance: dict[str, float]) -> bool:
+    """Whether `got` is the answer `wrong`, at the precision of the less precise of the two:
+    a float32 mistake's answer returned as float64 is one when `got` holds float32 values
+    only, close to it as float32."""
+    if wrong.dtype == got.dtype or not (wrong.is_floating_point() and got.is_floating_point()):
+        return is_close(got, wrong.to(got.dtype), **tolerance)
+    if torch.finfo(wrong.dtype).eps > torch.finfo(got.dtype).eps:
+        coarse = got.to(wrong.dtype)  # only values of the coarser dtype: computed in it
+        return torch.equal(coarse.to(got.dtype), got) and is_close(
+            coarse, wrong, **tolerance_for(wrong.dtype)
+        )
+    return is_close(got, wrong.to(got.dtype), **tolerance)
+
+
 def expect_close(
     got: Tensor,
     expected: Tensor,
     *,
     what: str,
     hint: str,
-    mistakes: tuple[tuple[Callable[[], Tensor | None], str], ...] = (),
+    mistakes: tuple[Mistake, ...] = (),
     **tolerance: float,
 ) -> None:
-    """Fail unless got ≈ expected (assert_close's tolerances for the dtype, or those given).
-    `mistakes` pairs a function giving a known mistake's answer with its explanation: a match
-    names the mistake. They are functions so that only a failure pays for computing them."""
+    """Fail unless got ≈ expected (the tolerances given, else tolerance_for the dtype).
+    `mistakes` are the known mistakes (see Mistake): the first whose answer `got` is names
+    the mistake. A mistake whose answer is the right one here is never named: it is no
+    mistake on this input."""
     __tracebackhide__ = True
-    if is_close(got, expected, **tolerance):
+    right = tolerance_for(expected.dtype, tolerance)
+    if is_close(got, expected, **right):
         return
     found = f"{what}: expected {show(expected)}, got {show(got)}."
-    for wrong_answer, explanation in mistakes:
+    for wrong_answer, explanation, *own in mistakes:
         wrong = wrong_answer()
-        if wrong is not None and is_close(got, wrong.to(got.dtype), **tolerance):
+        if wrong is None or wrong.shape != expected.shape:
+            continue
+        if is_close(wrong.to(expected.dtype), expected, **right):
+            continue
+        if _makes(got, wrong, own[0] if own else right):
             fail(f"{found}\nLikely mistake: {explanation}")
     fail(f"{found}\nHint: {hint}")
 
@@ -180,12 +228,217 @@ class Untouched:
                     f"the caller's {name} got a .grad it did not have.\nLikely mistake: "
                     f"backward() through the caller's tensor; differentiate a detached copy."
                 )
-            if s.tensor._version != s.version or not torch.equal(s.tensor.detach(), s.value):
+            if not torch.equal(s.tensor.detach(), s.value):
                 fail(
                     f"the caller's {name} was changed in place (it was {show(s.value)}, now "
                     f"{show(s.tensor)}).\nLikely mistake: the optimiser was given the caller's "
                     f"tensor; give it a copy: torch.nn.Parameter({name}.detach().clone())."
                 )
+            if s.tensor._version != s.version:
+                fail(
+                    f"the caller's {name} was written in place: its value is still "
+                    f"{show(s.value)}, but its version counter moved (an in-place operation "
+                    "ran on it, and autograd would refuse a graph that saved it).\nLikely "
+                    "mistake: the optimiser was given the caller's tensor, or an in-place "
+                    f"operation ran on it ({name}.copy_(...), {name} -= ...); work on a copy: "
+                    f"torch.nn.Parameter({name}.detach().clone())."
+                )
+
+
+@contextmanager
+def naming(*known: tuple[str, str]) -> Iterator[None]:
+    """Name the likely mistake behind an error the submission raised: `known` pairs words of
+    PyTorch's error message with the explanation, added to the outcome as a note."""
+    try:
+        yield
+    except ExerciseOutcome as error:
+        if error.kind == Kind.RAISED:
+            said = error.outcome.detail
+            for words_said, explanation in known:
+                if words_said.lower() in said.lower():
+                    error.add_note(f"Likely mistake: {explanation}")
+                    break
+        raise
+
+
+NOT_THE_COPIES = (
+    "does not require grad and does not have a grad_fn",
+    "f(x) recorded no graph: it was called on a tensor that does not require grad (the "
+    "caller's, not a copy made with .detach().requires_grad_()), or with grad mode off "
+    "(torch.no_grad(), torch.set_grad_enabled(False)). Call f on the copies that require "
+    "grad, with grad mode on, and differentiate with respect to them.",
+)
+COMPLEX_STEP = (
+    "complex",
+    "the complex-step method is numerical differentiation, not autodiff, and f need not "
+    "accept complex numbers (softplus and relu do not); differentiate with "
+    "torch.autograd.grad.",
+)
+
+
+# mistakes the derivative exercises share ----------------------------------------------
+
+FLOAT32 = (
+    "float32 arithmetic: the answer has float32's precision, returned as float64 (a copy "
+    "cast to float32, or a tensor made without dtype=, in the default float32); compute in "
+    "the input's own dtype."
+)
+
+
+def in_float32(answer: Callable[..., Tensor], *inputs: Tensor) -> tuple[Mistake, ...]:
+    """For float64 inputs: the answer float32 arithmetic gives, returned as float64."""
+    if not any(t.dtype == torch.float64 for t in inputs):
+        return ()
+    return ((lambda: answer(*(t.float() for t in inputs)).double(), FLOAT32),)
+
+
+def kink_at(f: Any, x: Tensor) -> float | None:
+    """Where f has a kink at one of x's elements (relu or abs there), else None."""
+    at = [k for k in getattr(f, "kinks", list)() if bool((x == k).any())]
+    return at[0] if at else None
+
+
+def kink_note(f: Any, x: Tensor) -> str:
+    """What to say where f has a kink at one of x's elements, else nothing."""
+    at = kink_at(f, x)
+    if at is None:
+        return ""
+    return (
+        f"f has a kink at x = {at:g} (relu or abs there): autograd gives PyTorch's "
+        "documented subgradient (0 for relu and abs), and a finite difference the slope of "
+        "one side, or the average of both"
+    )
+
+
+def finite_difference(f: Callable[..., Tensor], x: Tensor, *, left: int, right: int) -> Tensor:
+    """df/dx at each element of x by a finite difference in float64: (f(x + right·h) −
+    f(x − left·h)) / ((left + right)·h); central with left = right = 1."""
+    h = 1e-6
+    x64 = x.detach().to(torch.float64)
+    slopes = torch.empty_like(x64).flatten()
+    for i in range(x64.numel()):
+        step = torch.zeros_like(slopes)
+        step[i] = h
+        step = step.reshape(x64.shape)
+        slopes[i] = (f(x64 + right * step) - f(x64 - left * step)) / ((left + right) * h)
+    return slopes.reshape(x64.shape)
+
+
+def numerical_slopes(
+    f: Callable[..., Tensor], x: Tensor, *, function: Any = None
+) -> tuple[Mistake, ...]:
+    """What finite differences give for df/dx (central, forward, backward), as mistakes:
+    they differ from autograd at a kink, and by far more than float64's rounding elsewhere.
+    `function` is the function drawn, where f is only its restriction to x."""
+    why = kink_note(function or f, x) or "it is accurate to a few digits only"
+    explanation = (
+        f"a numerical derivative (finite differences) instead of autodiff: {why}. "
+        "Differentiate with torch.autograd.grad."
+    )
+    loose = {"rtol": 1e-3, "atol": 1e-3}  # whatever step the submission took
+    return tuple(
+        (lambda left=left, right=right: finite_difference(f, x, left=left, right=right),
+         explanation, loose)
+        for left, right in ((1, 1), (0, 1), (1, 0))
+    )  # fmt: skip
+
+
+def second_difference(f: Callable[[Tensor], Tensor], x: Tensor) -> Mistake:
+    """What a three-point stencil in float64 gives for d2f/dx2 at a scalar x, as a mistake."""
+    h = 1e-4
+    x64 = x.detach().to(torch.float64)
+    return (
+        lambda: (f(x64 + h) - 2 * f(x64) + f(x64 - h)) / h**2,
+        "a numerical second derivative (a finite-difference stencil) instead of autodiff: it "
+        "is accurate to a few digits only, and blows up where f has a kink. Differentiate "
+        "twice with torch.autograd.grad.",
+        {"rtol": 1e-3, "atol": 1e-3},
+    )
+
+
+def _key(at: Any) -> str:
+    return ", ".join(map(show, at)) if isinstance(at, tuple | list) else show(at)
+
+
+@dataclass
+class Answers:
+    """A submission's answers in one test, where each drawn example asks about the same f at
+    two points and about two functions at the same point: an answer cached from an earlier
+    call (keyed by f, or by the input) is named."""
+
+    seen: list[tuple[Any, int, str, Tensor]]
+
+    def __init__(self) -> None:
+        self.seen = []
+
+    def __repr__(self) -> str:
+        return f"<{len(self.seen)} answers so far>"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))  # hypothesis prints the fixtures of a failing example
+
+    def add(self, f: Any, at: Any, answer: Tensor, *, part: int = 0) -> None:
+        """Remember a checked answer (a tensor: the one a cache would give back); `part`
+        tells the parts of one answer apart (the gradients of a tuple)."""
+        self.seen.append((f, part, _key(at), answer))
+
+    def _stale(
+        self, f: Any, at: Any, like: Tensor | None, part: int
+    ) -> Iterator[tuple[Tensor, str]]:
+        for f_before, part_before, at_before, answer in self.seen:
+            if part_before != part:
+                continue
+            if like is not None and (answer.dtype, answer.device) != (like.dtype, like.device):
+                continue
+            if f_before == f and at_before != _key(at):
+                yield (
+                    answer,
+                    (
+                        f"that is the answer for the same f at {at_before}, an earlier call's: "
+                        "an answer cached by f (a dict or functools.cache keyed by f) is stale at "
+                        "another point; compute it on every call."
+                    ),
+                )
+            elif f_before != f and at_before == _key(at):
+                yield (
+                    answer,
+                    (
+                        f"that is the answer for {f_before!r} at the same point, an earlier "
+                        "call's: an answer cached by the input is wrong for another f; compute it "
+                        "on every call."
+                    ),
+                )
+
+    def mistakes(self, f: Any, at: Any, *, like: Tensor, part: int = 0) -> tuple[Mistake, ...]:
+        """Earlier answers for the same f elsewhere, or another f here, of `like`'s dtype."""
+        stale = self._stale(f, at, like, part)
+        return tuple((lambda a=answer: a, why) for answer, why in stale)
+
+    def expect_tensor(
+        self,
+        got: Any,
+        f: Any,
+        at: Any,
+        *,
+        like: Tensor,
+        what: str,
+        expected: Tensor,
+        part: int = 0,
+    ) -> Tensor:
+        """expect_tensor(got, like, what); but first, a tensor that does not fit this call
+        (another dtype or shape) and is, to the last bit, an earlier call's wrong answer for
+        the same f elsewhere or another f here is named as a cached answer."""
+        __tracebackhide__ = True
+        if isinstance(got, Tensor) and (got.dtype, got.shape) != (like.dtype, like.shape):
+            kind = (got.dtype, got.shape, got.device)
+            for answer, why in self._stale(f, at, None, part):
+                if answer.shape == expected.shape and is_close(
+                    answer.to(expected.dtype), expected, **tolerance_for(answer.dtype)
+                ):
+                    continue  # the right answer here too
+                if (answer.dtype, answer.shape, answer.device) == kind and torch.equal(answer, got):
+                    fail(f"{what}: got {show(got)}.\nLikely mistake: {why}")
+        return expect_tensor(got, like=like, what=what)
 
 
 # oracles ---------------------------------------------------------------------------------
