@@ -119,17 +119,19 @@ _forge()
 import atexit as _atexit  # noqa: E402
 
 _atexit.register(_forge)
-_subprocess.Popen(
-    ["sh", "-c", f"sleep 3; printf '%s' '{_FORGED}' > '{_RESULTS}'"], start_new_session=True
+_subprocess.Popen(  # forges it again and again, for half a minute, unless it is stopped
+    ["sh", "-c", f"for i in $(seq 60); do printf '%s' '{_FORGED}' > '{_RESULTS}'; sleep 0.5; done"],
+    start_new_session=True,
 )
 _child = _os.fork()
-if _child == 0:  # a daemon: a new session, its parent gone
+if _child == 0:  # a daemon: a new session, its parent gone; the same, in Python
     _os.setsid()
     if _os.fork() == 0:
         import time as _time
 
-        _time.sleep(3)
-        _forge()
+        for _ in range(60):
+            _forge()
+            _time.sleep(0.5)
     _os._exit(0)
 _os.waitpid(_child, 0)
 """
@@ -172,12 +174,13 @@ def stubs_only(submission: Path) -> None:
 
 
 def two_wrong(submission: Path) -> None:
-    """A repository holding a kata/ with three exercises right, two wrong and the rest not
-    there, beside a solutions/ folder that is not the one to grade."""
+    """A repository holding a kata/ with three exercises right (one of them forging
+    results.json as well), two wrong and the rest not there, beside a solutions/ folder
+    that is not the one to grade."""
     modules = {name: solution(name) for name in ("gradients_wrt_constants", "second_derivative")}
     modules["first_derivative"] = case("ex01_hard_coded", "first_derivative")
     modules["minimise_with_gradients"] = case("ex05_no_zero_grad", "minimise_with_gradients")
-    modules["minimise_with_closure"] = solution("minimise_with_closure")
+    modules["minimise_with_closure"] = solution("minimise_with_closure") + HOSTILE
     write_modules(submission / "my-kata" / "kata", modules)
     reference = {e.name: solution(e.name) for e in EXERCISES}
     write_modules(submission / "my-kata" / "solutions", reference)
@@ -206,7 +209,8 @@ def misbehaves(submission: Path) -> None:
 class Run:
     """One unpacked autograder, its submission, and what run_autograder left."""
 
-    def __init__(self, archive: Path, submit: Callable[[Path], None]) -> None:
+    def __init__(self, archive: Path, submit: Callable[[Path], None], **extra: str) -> None:
+        self.extra = extra  # environment variables for run_autograder
         self.root = Path(tempfile.mkdtemp(prefix="autograder-"))
         self.root.chmod(0o755)  # as /autograder is: the workers' users may look in
         unpack(archive, self.root / "source")
@@ -226,7 +230,7 @@ class Run:
         done = subprocess.run(
             [str(self.source / "run_autograder")],
             cwd=self.root,
-            env=env(AUTOGRADER_ROOT=str(self.root)),
+            env=env(AUTOGRADER_ROOT=str(self.root), **self.extra),
             capture_output=True,
             text=True,
             timeout=300,
@@ -258,10 +262,12 @@ def archive(checkout: Path) -> Path:
 @pytest.fixture(scope="module")
 def runs(archive: Path) -> Iterator[dict[str, Run]]:
     """Every case, run side by side; read a few seconds after the last ends, so that anything
-    a submission left behind has had its chance to write."""
+    a submission left running has had its chance to write."""
     made = {
         "stubs": Run(archive, stubs_only),
-        "two wrong": Run(archive, two_wrong),
+        # Workers under the autograder's own user, as when an instructor is not root: a
+        # forger could write results.json, and must be stopped before it does for good.
+        "two wrong": Run(archive, two_wrong, AUTODIFF_KATA_SAME_USER="1"),
         "misbehaves": Run(archive, misbehaves),
         "broken settings": Run(archive, stubs_only),
         "no entry point": Run(archive, stubs_only),
@@ -272,7 +278,7 @@ def runs(archive: Path) -> Iterator[dict[str, Run]]:
     entry.write_text("raise ImportError('broken on purpose')\n")
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         list(pool.map(Run.run, made.values()))
-    time.sleep(5)
+    time.sleep(3)  # a forger still running would have written by now, several times
     yield made
     for run in made.values():
         shutil.rmtree(run.root, ignore_errors=True)
@@ -339,6 +345,11 @@ def test_two_wrong_exercises_fail_and_name_the_mistakes(runs: dict[str, Run]):
     assert "kata/ex04_derivative_in_graph_mode.py does not exist" in missing, missing
     assert "Graded: the exercise modules in my-kata/kata/." in results["output"]
     check_no_paths(results, run.root)
+
+
+def test_a_forger_under_the_graders_own_user_is_stopped_with_its_exercise(runs: dict[str, Run]):
+    run = runs["two wrong"]
+    assert "forged" not in (run.root / "results" / "results.json").read_text()
 
 
 def test_a_segfault_at_import_fails_its_own_exercise_only(runs: dict[str, Run]):
