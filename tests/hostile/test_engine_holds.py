@@ -1,0 +1,119 @@
+"""Whatever a submission does, the engine holds: each exercise gets its own verdict, the board
+prints and the run fails, nothing the submission started outlives the run, no file outside
+the submission changes, no result is rewritten after the run, and what the run prints stays
+readable. Each check runs on every case of conftest.CASES, through plain pytest and `check`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from autodiff_kata import stubs
+from autodiff_kata.registry import EXERCISES, PROJECT_ROOT
+
+SUBMISSIONS = Path(__file__).parent / "submissions"
+BOUNDED = 1_000_000  # characters a run prints, and bytes of its report
+BOTH_WAYS = pytest.mark.parametrize("way", ["pytest", "check"])
+
+
+@BOTH_WAYS
+def test_every_exercise_gets_its_own_verdict(grading, way):
+    graded = grading.ways[way]
+    got = graded.verdicts()
+    expected = grading.case.verdicts()
+    for number, verdict in expected.items():  # a kind left open takes the one it got
+        if verdict.kind is None and number in got:
+            expected[number] = dataclasses.replace(verdict, kind=got[number].kind)
+    assert got == expected, f"{way}: exit code {graded.code}\n{graded.err[-3000:]}"
+
+
+@BOTH_WAYS
+def test_the_board_prints_and_the_run_fails(grading, way):
+    graded = grading.ways[way]
+    statuses = [grading.case.verdicts()[e.number].status for e in EXERCISES]
+    passed = statuses.count("passed")
+    assert graded.code == 1, f"{way}: exit code {graded.code}\n{graded.err[-3000:]}"
+    if way == "check":  # its board, as JSON
+        report = graded.report
+        assert [e["status"] for e in report["exercises"]] == statuses
+        total = len(EXERCISES)
+        assert (report["passed"], report["total"], report["all_pass"]) == (passed, total, False)
+        return
+    lines = graded.out.splitlines()
+    starts = [i for i, line in enumerate(lines) if "autodiff kata: " in line]
+    assert starts, f"no board in pytest's output:\n{graded.out[-3000:]}"
+    board = lines[starts[-1] + 1 : starts[-1] + 2 + len(EXERCISES)]
+    for exercise, status, line in zip(EXERCISES, statuses, board, strict=False):
+        if status == "passed":
+            assert line == f" ✓ {exercise.label}"
+        else:
+            assert line.startswith(f" ✗ {exercise.label} — {status}"), line
+    assert board[-1] == f"{passed}/{len(EXERCISES)} exercises pass"
+    assert graded.out.count("exercises pass") == 1, "a second total, claimed by someone else"
+
+
+def test_nothing_it_started_outlives_the_run(grading):
+    assert not grading.survivors, f"still running after the run: {grading.survivors}"
+
+
+@BOTH_WAYS
+def test_no_file_outside_the_submission_changed(grading, way):
+    graded = grading.ways[way]
+    names = graded.before.keys() | graded.after.keys()
+    changed = sorted(n for n in names if graded.before.get(n) != graded.after.get(n))
+    assert not changed, f"{way}: changed in the copy of the project: {changed}"
+
+
+@BOTH_WAYS
+def test_no_result_is_rewritten_after_the_run(grading, way):
+    graded = grading.ways[way]
+    assert graded.written, f"{way}: the run left no results"
+    assert b"HOSTILE-CLAIM" not in graded.written, f"{way}: the results claim 8/8"
+    assert graded.later == graded.written, f"{way}: the results were rewritten after the run"
+
+
+def test_the_grading_user_s_shared_memory_is_left_alone(grading):
+    """A worker inherits a pipe to the resource tracker of the process that started it; what
+    is registered there is unlinked, by that process's user, when it ends."""
+    assert grading.victim_kept, "a worker had the grading process unlink shared memory"
+    for graded in grading.ways.values():
+        assert "leaked shared_memory" not in graded.err
+
+
+@BOTH_WAYS
+def test_the_warm_parent_never_fails(grading, way):
+    """A worker inherits the write end of the pipe by which the forkserver watches its
+    parent: one byte there fails the forkserver's assertion, traceback and all."""
+    graded = grading.ways[way]
+    assert "Not at EOF" not in graded.out + graded.err
+
+
+@BOTH_WAYS
+def test_what_it_prints_stays_readable(grading, way):
+    graded = grading.ways[way]
+    for what, text in (("stdout", graded.out), ("stderr", graded.err)):
+        assert len(text) < BOUNDED, f"{way}: {len(text):,} characters on {what}"
+    assert len(graded.written) < BOUNDED, f"{way}: results of {len(graded.written):,} bytes"
+
+
+# the submissions themselves ----------------------------------------------------------------
+
+
+def test_every_folder_is_a_case(hostile_cases):
+    folders = {p.name for p in SUBMISSIONS.iterdir() if p.is_dir() and p.name != "__pycache__"}
+    assert folders == {case.submission for case in hostile_cases}
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.module)
+def test_every_module_is_a_stub_a_solution_or_an_attack_after_a_stub(hostile_cases, exercise):
+    """The submissions follow the course: each module is the stub kata/ hands out, the
+    reference solution, or that stub with a hostile block after it."""
+    solution = (PROJECT_ROOT / "solutions" / exercise.filename).read_text()
+    stub = stubs.stub_text(exercise, solution)
+    for submission in sorted({case.submission for case in hostile_cases}):
+        text = (SUBMISSIONS / submission / exercise.filename).read_text()
+        attack = text.startswith(stub) and text[len(stub) :].lstrip().startswith("# --- hostile:")
+        assert text in (stub, solution) or attack, f"{submission}/{exercise.filename} drifted"
