@@ -409,6 +409,10 @@ class Answers:
                     ),
                 )
 
+    def asked(self, f: Any, at: Any) -> bool:
+        """Whether the same f was asked about at the same point before."""
+        return any(f_before == f and key == _key(at) for f_before, _, key, _ in self.seen)
+
     def mistakes(self, f: Any, at: Any, *, like: Tensor, part: int = 0) -> tuple[Mistake, ...]:
         """Earlier answers for the same f elsewhere, or another f here, of `like`'s dtype."""
         stale = self._stale(f, at, like, part)
@@ -521,21 +525,37 @@ def check_descent(
     lr: float,
     sgd_recorder: SGDEvidence,
     closure: bool,
+    answers: Answers | None = None,
 ) -> None:
     """Grade a minimisation exercise's (x, loss) against the reference descent, and check
-    that torch.optim.SGD took every step, with a closure or without as the exercise says."""
+    that torch.optim.SGD took every step, with a closure or without as the exercise says.
+    `answers`: the test's earlier answers, to name one cached from an earlier call."""
     __tracebackhide__ = True
-    x, loss = expect_tuple(result, ("x", "loss"))
-    x = expect_tensor(x, like=x0, what="the final x")
-    loss = expect_tensor(loss, like=x0.sum(), what="the final loss")
+    answers = answers or Answers()
+    start = (x0, steps, lr)
     reference = sgd(f, x0, steps=steps, lr=lr)
+    x, loss = expect_tuple(result, ("x", "loss"))
+    x = answers.expect_tensor(x, f, start, like=x0, what="the final x", expected=reference.x)
+    loss = expect_tensor(loss, like=x0.sum(), what="the final loss")
     expect_close(
         x,
         reference.x,
         what=f"x after {words.count(steps, 'step')} of SGD (lr={lr}) on {f!r} from x0={show(x0)}",
         hint="each step: the gradient at the current x, then opt.step(); exactly `steps` steps.",
-        mistakes=descent_mistakes(f, x0, steps=steps, lr=lr),
+        mistakes=(
+            *answers.mistakes(f, start, like=x0),
+            *descent_mistakes(f, x0, steps=steps, lr=lr),
+            *in_float32(lambda x32: sgd(f, x32, steps=steps, lr=lr).x, x0),
+        ),
     )
+    asked_before = answers.asked(f, start)
+    answers.add(f, start, x)
+    if asked_before and sgd_recorder.steps == 0:
+        fail(
+            "no opt.step() ran in this call: its answer is the one an earlier call gave for "
+            "the same f and x0.\nLikely mistake: an answer cached from an earlier call (a dict "
+            "or functools.cache keyed by f); descend on every call."
+        )
     expect_close(
         loss,
         f(x.detach()),
@@ -547,6 +567,7 @@ def check_descent(
                 "a stale loss, computed before the last step (as the chapter prints); "
                 "compute f(x) again after the loop.",
             ),
+            *in_float32(lambda x32: f(x32), x.detach()),
         ),
     )
     check_sgd_used(
@@ -570,8 +591,9 @@ def check_sgd_used(
             "the update was not made by torch.optim.SGD "
             f"({words.count(sgd_recorder.steps, 'opt.step() call')} "
             f"for {words.count(steps, 'step')}).\nLikely mistake: an update written by hand "
-            "(x -= lr * g), or the chapter's result hard-coded. This exercise is about the "
-            "optimiser: opt = torch.optim.SGD([x], lr=lr), then opt.step() each step."
+            "(x -= lr * g), the chapter's result hard-coded, or an answer cached from an "
+            "earlier call. This exercise is about the optimiser: opt = torch.optim.SGD([x], "
+            "lr=lr), then opt.step() each step."
         )
     if sgd_recorder.steps != steps:
         fail(
@@ -661,14 +683,21 @@ def grade_descent(
     lr: float,
     sgd_recorder: SGDEvidence,
     closure: bool,
+    answers: Answers | None = None,
 ) -> None:
     """Run a minimisation exercise once and grade it, x0 included (left as it was)."""
     __tracebackhide__ = True
     sgd_recorder.reset()
     untouched = Untouched(x0=x0)
     result = minimise(f, x0, steps=steps, lr=lr)
-    check_descent(result, f, x0, steps=steps, lr=lr, sgd_recorder=sgd_recorder, closure=closure)
+    check_descent(
+        result, f, x0, steps=steps, lr=lr, sgd_recorder=sgd_recorder, closure=closure,
+        answers=answers,
+    )  # fmt: skip
     untouched.check()
+
+
+CHAPTER_X = 0.99999857  # where the chapter's 1000 steps end (TensorFlow's value)
 
 
 def check_chapter_descent(
@@ -677,16 +706,26 @@ def check_chapter_descent(
     """The chapter's run, with the exercise's default steps and lr: x = 0.99999857, y = 0."""
     __tracebackhide__ = True
     f, x0 = quadratic(1, -2, 1), torch.tensor(0.0)
+    chapter = {"rtol": 0.0, "atol": 2e-7}  # torch.optim.SGD ends one ulp below TensorFlow
     sgd_recorder.reset()
     x, loss = expect_tuple(minimise(f, x0), ("x", "loss"))
+    x = expect_tensor(x, like=x0, what="x")
+    what = f"x after 1000 SGD steps (lr=0.01) on {f!r} from x = 0"
+    if not is_close(x, torch.tensor(CHAPTER_X), **chapter):
+        given, _ = expect_tuple(minimise(f, x0, steps=1000, lr=0.01), ("x", "loss"))
+        if isinstance(given, Tensor) and is_close(given, torch.tensor(CHAPTER_X), **chapter):
+            fail(
+                f"{what}, with the defaults: expected {show(torch.tensor(CHAPTER_X))}, got "
+                f"{show(x)}; with steps=1000 and lr=0.01 given, it is right.\nLikely mistake: "
+                "the defaults are not the chapter's: steps=1000, lr=0.01."
+            )
     expect_close(
-        expect_tensor(x, like=x0, what="x"),
-        torch.tensor(0.99999857),
-        what=f"x after 1000 SGD steps (lr=0.01) on {f!r} from x = 0",
-        hint="the defaults must be the chapter's: steps=1000, lr=0.01.",
+        x,
+        torch.tensor(CHAPTER_X),
+        what=what,
+        hint="each of the 1000 steps: the gradient at the current x, then opt.step().",
         mistakes=descent_mistakes(f, x0, steps=1000, lr=0.01),
-        rtol=0,
-        atol=2e-7,  # torch.optim.SGD ends one float32 ulp below TensorFlow's 0.99999857
+        **chapter,
     )
     expect_close(
         expect_tensor(loss, like=x0, what="loss"),
