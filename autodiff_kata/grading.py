@@ -261,6 +261,25 @@ def naming(*known: tuple[str, str]) -> Iterator[None]:
         raise
 
 
+@contextmanager
+def explaining(call: str, *known: tuple[str, str, str]) -> Iterator[None]:
+    """Like `naming`, but for errors whose text is long and says little to a learner
+    (TorchDynamo's): `known` holds (words of the error, what it says in short, the likely
+    mistake), and the failure says those instead of the raw error."""
+    __tracebackhide__ = True
+    try:
+        yield
+    except ExerciseOutcome as error:
+        if error.kind != Kind.RAISED:
+            raise
+        said = error.outcome.detail.lower()
+        for words_said, short, explanation in known:
+            if words_said.lower() in said:
+                where = f" at line {error.outcome.line}" if error.outcome.line else ""
+                fail(f"{call} raised an error{where}: {short}.\nLikely mistake: {explanation}")
+        raise
+
+
 NOT_THE_COPIES = (
     "does not require grad and does not have a grad_fn",
     "f(x) recorded no graph: it was called on a tensor that does not require grad (the "
@@ -428,6 +447,7 @@ class Answers:
         what: str,
         expected: Tensor,
         part: int = 0,
+        **checks: Any,
     ) -> Tensor:
         """expect_tensor(got, like, what); but first, a tensor that does not fit this call
         (another dtype or shape) and is, to the last bit, an earlier call's wrong answer for
@@ -442,7 +462,7 @@ class Answers:
                     continue  # the right answer here too
                 if (answer.dtype, answer.shape, answer.device) == kind and torch.equal(answer, got):
                     fail(f"{what}: got {show(got)}.\nLikely mistake: {why}")
-        return expect_tensor(got, like=like, what=what)
+        return expect_tensor(got, like=like, what=what, **checks)
 
 
 # oracles ---------------------------------------------------------------------------------

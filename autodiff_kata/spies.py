@@ -136,6 +136,10 @@ class CompileRecorder:
         self._counters = counters
         self._kinds: WeakIdKeyDictionary = WeakIdKeyDictionary()  # storage -> kind
         self._in_backward = False
+        # The autograd engine calls these from C++, inside a compiled function's frame too
+        # (a backward() past a graph break): TorchDynamo must not trace them.
+        self._backward_enters = torch._dynamo.disable(self._backward_enters)  # type: ignore[method-assign]
+        self._backward_ends = torch._dynamo.disable(self._backward_ends)  # type: ignore[method-assign]
         counters.clear()
         self.reset()
 
