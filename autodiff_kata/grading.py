@@ -241,7 +241,7 @@ class Untouched:
                     "ran on it, and autograd would refuse a graph that saved it).\nLikely "
                     "mistake: the optimiser was given the caller's tensor, or an in-place "
                     f"operation ran on it ({name}.copy_(...), {name} -= ...); work on a copy: "
-                    f"torch.nn.Parameter({name}.detach().clone())."
+                    f"{name}.detach().clone()."
                 )
 
 
@@ -533,6 +533,19 @@ def descent_mistakes(
             "one step too many: loop exactly `steps` times.",
         ),
         (lambda: x0, "x never moved: does opt.step() see the gradient in x.grad?"),
+        *(
+            [
+                (
+                    lambda: sgd(f, x0.double(), steps=steps, lr=lr).x.float(),
+                    "float64 arithmetic: the descent ran in float64 and was cast back to "
+                    "float32, where its steps are rounded otherwise (in the chapter, float32 "
+                    "stalls at 0.99999857 and float64 goes on to 0.999999998); descend in "
+                    "x0's own dtype.",
+                )
+            ]
+            if x0.dtype == torch.float32
+            else []
+        ),
     )
 
 
@@ -685,8 +698,8 @@ def check_compiled_steps(sgd_recorder: SGDEvidence, *, steps: int, closure: bool
             "x.grad = compiled_gradient(x.detach()), with compiled_gradient = "
             "torch.compile(torch.func.grad(f))."
         )
-    if closure and sgd_recorder.closures_with_compiled_loss < steps:
-        eager = steps - sgd_recorder.closures_with_compiled_loss
+    if closure and sgd_recorder.closures_with_eager_loss:
+        eager = sgd_recorder.closures_with_eager_loss
         fail(
             f"in {eager} of {words.count(steps, 'step')}, the closure returned a loss computed "
             "in eager code, not the compiled function's.\nHint: return the loss that "

@@ -98,6 +98,19 @@ def _tensors(value: Any) -> Iterator[torch.Tensor]:
             yield from _tensors(item)
 
 
+def _equal_to(tensor: torch.Tensor, sources: list[tuple[torch.Tensor, str]]) -> str | None:
+    """The label of the first source `tensor` now equals, to the last bit; else None."""
+    for source, kind in sources:
+        same = (source.shape, source.dtype, source.device) == (
+            tensor.shape,
+            tensor.dtype,
+            tensor.device,
+        )
+        if same and torch.equal(source, tensor):
+            return kind
+    return None
+
+
 class _Following(TorchDispatchMode):
     """Sees every eager operation of a submission's call, for the recorder to follow."""
 
@@ -194,11 +207,12 @@ class CompileRecorder:
             yield
 
     def follow(self, func: Any, args: Any, kwargs: dict[str, Any], out: Any) -> None:
-        """After one eager operation: a copy or view keeps the label of what it copies, a
-        write drops the label of what it overwrites, and everything a backward pass through
-        a compiled graph computes is labelled BACKWARD."""
+        """After one eager operation: a copy or a view keeps the label of what it copies; a
+        write keeps a label only where it leaves its target equal to a labelled input (a
+        copy_, or zeros plus a gradient), and drops it otherwise; everything a backward pass
+        through a compiled graph computes is labelled BACKWARD."""
         schema = func._schema
-        written = []
+        written: list[torch.Tensor] = []
         if schema.is_mutable and func.overloadpacket not in _RESHAPES_IN_PLACE:
             for position, argument in enumerate(schema.arguments):
                 if argument.alias_info is not None and argument.alias_info.is_write:
@@ -209,9 +223,14 @@ class CompileRecorder:
                 self._label(tensor, BACKWARD)
             return
         if written:
-            source = self.kind(args[1]) if func.overloadpacket is _aten.copy_ else None
+            inputs = [*_tensors(list(args)), *_tensors(list(kwargs.values()))]
+            sources = [
+                (t, kind)
+                for t in inputs
+                if all(t is not w for w in written) and (kind := self.kind(t)) is not None
+            ]
             for tensor in written:
-                self._label(tensor, source)
+                self._label(tensor, _equal_to(tensor, sources))
         elif func.overloadpacket in _COPIES:
             source = self.kind(args[0]) if args else None
             if source is not None:
@@ -311,7 +330,7 @@ class SGDRecorder:
         self.steps_off_update = 0  # a parameter did not move by lr·grad
         self.changed_outside_steps = 0  # a parameter changed between steps, or after the last
         self.steps_with_compiled_gradient = 0  # every gradient applied came from compiled code
-        self.closures_with_compiled_loss = 0  # the closure's loss came out of a compiled graph
+        self.closures_with_eager_loss = 0  # the closure returned a tensor no compiled graph made
 
     def step(self, opt: Any, closure: Callable | None, take: Callable[..., Any]) -> Any:
         """One opt.step(closure), taken by `take` (SGD's own step): check the parameters
@@ -326,7 +345,8 @@ class SGDRecorder:
             nonlocal changed
             loss = closure()
             changed = changed or self._changed(params)  # the closure wrote to a parameter
-            self.closures_with_compiled_loss += self.kind(loss) is not None
+            eager = isinstance(loss, torch.Tensor) and self.kind(loss) is None
+            self.closures_with_eager_loss += eager
             before.extend(self._snapshot(opt))
             return loss
 
@@ -363,9 +383,9 @@ class SGDRecorder:
         for p, value, grad, group in applied:
             if group.get("momentum") or group.get("weight_decay") or group.get("maximize"):
                 continue  # not plain SGD: the values tell
-            expected = value.add(grad.detach(), alpha=-group["lr"])
-            if not p.dtype.is_floating_point:
+            if not p.dtype.is_floating_point or grad.is_sparse:
                 continue
+            expected = value.add(grad.detach().to(value.dtype), alpha=-float(group["lr"]))
             finfo = torch.finfo(p.dtype)  # one rounding apart: a fused multiply-add on CUDA
             if not torch.allclose(p.detach(), expected, rtol=4 * finfo.eps, atol=finfo.tiny):
                 self.steps_off_update += 1

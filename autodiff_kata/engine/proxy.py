@@ -192,9 +192,9 @@ class SGDEvidence:
         return self._count("steps_with_compiled_gradient")
 
     @property
-    def closures_with_compiled_loss(self) -> int:
-        """Closures whose loss came out of a compiled graph."""
-        return self._count("closures_with_compiled_loss")
+    def closures_with_eager_loss(self) -> int:
+        """Closures that returned a loss no compiled graph made."""
+        return self._count("closures_with_eager_loss")
 
 
 class ExerciseWorker:

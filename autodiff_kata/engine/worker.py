@@ -381,7 +381,7 @@ class Worker:
             "steps_off_update": sgd.steps_off_update,
             "changed_outside_steps": sgd.changed_outside_steps,
             "steps_with_compiled_gradient": sgd.steps_with_compiled_gradient,
-            "closures_with_compiled_loss": sgd.closures_with_compiled_loss,
+            "closures_with_eager_loss": sgd.closures_with_eager_loss,
         }
 
     def reset(self) -> None:
