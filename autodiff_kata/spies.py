@@ -8,9 +8,10 @@ compile C++ on a small CPU: `eager` runs the captured graph as it is, `aot_eager
 traces it through AOTAutograd, as inductor would, for a few tenths of a second more. It
 also follows what the graphs computed: each output is labelled by whether the captured graph
 computed it from a derivative, and while a submission's call runs (`following()`), a dispatch
-mode carries the label to views and copies, and drops it when anything else writes there.
-A value is only "from the compiled graph" when it is one of its outputs, or a view or a copy
-of one: an eager computation of the same number is not.
+mode carries the label to views (they share the output's memory) and copies, and drops it
+when anything writes there but a copy of a labelled tensor. A value is only "from the
+compiled graph" when it is one of its outputs, or a view or a copy of one: an eager
+computation of the same number is not.
 
 `SGDRecorder` checks every step by its effect: the parameters moved by lr·grad, nothing else
 changed them between steps, and where the gradient it applied came from.
@@ -50,7 +51,12 @@ _COPIES = {
     _aten.detach_copy, _aten.view_copy, _aten.expand_copy, _aten.squeeze_copy,
     _aten.unsqueeze_copy, _aten._unsafe_view,
 }  # fmt: skip
-_RESHAPES_IN_PLACE = {_aten.squeeze_, _aten.unsqueeze_, _aten.detach_, _aten.t_, _aten.transpose_}
+# In-place operations that write no values: they change a tensor's shape, or the memory it
+# points at (set_: copy.deepcopy, torch.from_numpy), not what that memory holds.
+_METADATA_IN_PLACE = {
+    _aten.squeeze_, _aten.unsqueeze_, _aten.detach_, _aten.t_, _aten.transpose_,
+    _aten.swapdims_, _aten.as_strided_, _aten.set_,
+}  # fmt: skip
 
 
 def compiling_with(backend: str | Callable) -> Callable[..., Any]:
@@ -100,19 +106,17 @@ def _tensors(value: Any) -> Iterator[torch.Tensor]:
 
 def _equal_to(tensor: torch.Tensor, sources: list[tuple[torch.Tensor, str]]) -> str | None:
     """The label of the first source `tensor` now equals, to the last bit; else None."""
+    like = (tensor.shape, tensor.dtype, tensor.device)
     for source, kind in sources:
-        same = (source.shape, source.dtype, source.device) == (
-            tensor.shape,
-            tensor.dtype,
-            tensor.device,
-        )
-        if same and torch.equal(source, tensor):
+        if (source.shape, source.dtype, source.device) == like and torch.equal(source, tensor):
             return kind
     return None
 
 
 class _Following(TorchDispatchMode):
     """Sees every eager operation of a submission's call, for the recorder to follow."""
+
+    supports_higher_order_operators = True  # torch.cond, torch.while_loop: run as they are
 
     def __init__(self, recorder: CompileRecorder) -> None:
         super().__init__()
@@ -211,9 +215,13 @@ class CompileRecorder:
         write keeps a label only where it leaves its target equal to a labelled input (a
         copy_, or zeros plus a gradient), and drops it otherwise; everything a backward pass
         through a compiled graph computes is labelled BACKWARD."""
-        schema = func._schema
+        schema = getattr(func, "_schema", None)  # None: a higher-order operator
         written: list[torch.Tensor] = []
-        if schema.is_mutable and func.overloadpacket not in _RESHAPES_IN_PLACE:
+        if (
+            schema is not None
+            and schema.is_mutable
+            and func.overloadpacket not in _METADATA_IN_PLACE
+        ):
             for position, argument in enumerate(schema.arguments):
                 if argument.alias_info is not None and argument.alias_info.is_write:
                     target = args[position] if position < len(args) else kwargs.get(argument.name)
@@ -231,7 +239,7 @@ class CompileRecorder:
             ]
             for tensor in written:
                 self._label(tensor, _equal_to(tensor, sources))
-        elif func.overloadpacket in _COPIES:
+        elif schema is not None and func.overloadpacket in _COPIES:
             source = self.kind(args[0]) if args else None
             if source is not None:
                 for tensor in _tensors(out):
