@@ -45,6 +45,11 @@ FROM_COMPILED_GRADIENT = (GRADIENT, BACKWARD)
 # Calls in a captured graph that differentiate: torch.func's reverse and forward modes, and
 # torch.autograd.grad / backward traced with torch._dynamo.config.trace_autograd_ops.
 _DERIVATIVES = {"_autograd_grad", "grad", "backward", "_unpack_dual", "unpack_dual"}
+# Whether TorchDynamo compiles with a dispatch mode on (recent torch, by the mode's
+# ignore_compile_internals); before, it runs every frame in eager code under one, so labels
+# follow outputs and their views only, and a backward pass through a compiled output since
+# the last optimiser step stands for the gradient's label.
+FOLLOWS = hasattr(TorchDispatchMode, "ignore_compile_internals")
 _aten = torch.ops.aten
 _COPIES = {
     _aten.clone, _aten._to_copy, _aten.lift_fresh_copy, _aten.copy, _aten.alias_copy,
@@ -153,6 +158,7 @@ class CompileRecorder:
         self._counters = counters
         self._kinds: WeakIdKeyDictionary = WeakIdKeyDictionary()  # storage -> kind
         self._in_backward = False
+        self.backward_passes = 0  # backward passes through a compiled graph's output
         # The autograd engine calls these from C++, inside a compiled function's frame too
         # (a backward() past a graph break): TorchDynamo must not trace them.
         self._backward_enters = torch._dynamo.disable(self._backward_enters)  # type: ignore[method-assign]
@@ -207,6 +213,9 @@ class CompileRecorder:
     @contextmanager
     def following(self) -> Iterator[None]:
         """Follow labels through the eager operations of the code run inside."""
+        if not FOLLOWS:
+            yield
+            return
         with _Following(self):
             yield
 
@@ -254,6 +263,7 @@ class CompileRecorder:
 
     def _backward_ends(self) -> None:
         self._in_backward = False
+        self.backward_passes += 1
 
     # the backend --------------------------------------------------------------------------
 
@@ -313,8 +323,9 @@ class SGDRecorder:
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         printer.text(repr(self))
 
-    def __init__(self, kind: Callable[[Any], str | None] = lambda tensor: None) -> None:
-        self.kind = kind  # where a tensor came from (CompileRecorder.kind)
+    def __init__(self, compiles: CompileRecorder | None = None) -> None:
+        self.compiles = compiles  # to tell where a loss or a gradient came from
+        self._passes_at_step = 0
         self._after: WeakIdKeyDictionary = WeakIdKeyDictionary()  # param -> (version, value)
         self.reset()
         recorder = self
@@ -353,7 +364,7 @@ class SGDRecorder:
             nonlocal changed
             loss = closure()
             changed = changed or self._changed(params)  # the closure wrote to a parameter
-            eager = isinstance(loss, torch.Tensor) and self.kind(loss) is None
+            eager = isinstance(loss, torch.Tensor) and self._kind(loss) is None
             self.closures_with_eager_loss += eager
             before.extend(self._snapshot(opt))
             return loss
@@ -366,6 +377,18 @@ class SGDRecorder:
         for p in params:
             self._after[p] = (p._version, p.detach().clone())
         return result
+
+    def _kind(self, tensor: Any) -> str | None:
+        return self.compiles.kind(tensor) if self.compiles is not None else None
+
+    def _compiled_gradient(self, grad: torch.Tensor) -> bool:
+        if self._kind(grad) in FROM_COMPILED_GRADIENT:
+            return True
+        return (  # where labels cannot follow copies and backward passes (see FOLLOWS)
+            not FOLLOWS
+            and self.compiles is not None
+            and self.compiles.backward_passes > self._passes_at_step
+        )
 
     def _snapshot(self, opt: Any) -> list[tuple[torch.Tensor, torch.Tensor, Any, dict]]:
         return [
@@ -386,8 +409,10 @@ class SGDRecorder:
         applied = [(p, value, grad, group) for p, value, grad, group in before if grad is not None]
         if not any(bool(grad.detach().ne(0).any()) for _, _, grad, _ in applied):
             self.steps_without_gradient += 1
-        if applied and all(self.kind(grad) in FROM_COMPILED_GRADIENT for _, _, grad, _ in applied):
+        if applied and all(self._compiled_gradient(grad) for _, _, grad, _ in applied):
             self.steps_with_compiled_gradient += 1
+        if self.compiles is not None:
+            self._passes_at_step = self.compiles.backward_passes
         for p, value, grad, group in applied:
             if group.get("momentum") or group.get("weight_decay") or group.get("maximize"):
                 continue  # not plain SGD: the values tell

@@ -260,7 +260,7 @@ class Worker:
         import torch._dynamo
 
         self.compiles = CompileRecorder()
-        self.sgd = SGDRecorder(self.compiles.kind)
+        self.sgd = SGDRecorder(self.compiles)
         torch.compile = self.compiles.compile
         torch._dynamo.optimize = self.compiles.optimize
         torch._dynamo.optimize_assert = self.compiles.optimize_assert
