@@ -465,6 +465,17 @@ class Answers:
         return expect_tensor(got, like=like, what=what, **checks)
 
 
+def answers_fixture() -> Any:
+    """The `answers` fixture for a grader (`answers = answers_fixture()`): a test's Answers,
+    shared by its drawn examples."""
+
+    @pytest.fixture
+    def answers() -> Answers:
+        return Answers()
+
+    return answers
+
+
 # oracles ---------------------------------------------------------------------------------
 
 

@@ -21,8 +21,8 @@ from autodiff_kata.grading import (
     COMPLEX_STEP,
     DEVICES,
     NOT_THE_COPIES,
-    Answers,
     Untouched,
+    answers_fixture,
     derivative,
     expect_close,
     expect_tensor,
@@ -33,6 +33,9 @@ from autodiff_kata.grading import (
 )
 
 FORMULA = "a derivative worked out by hand fits one function only; differentiate the f given."
+
+
+answers = answers_fixture()
 
 
 def test_reproduces_the_chapter(impl):
@@ -59,12 +62,6 @@ def hard_coded(x):
         "2.0 is the chapter's answer, for x**2 + 2*x + 3 at x = 0: hard-coded, or worked out "
         "by hand for that f? " + FORMULA
     )
-
-
-@pytest.fixture
-def answers():
-    """The answers given so far in a test, across its drawn examples."""
-    return Answers()
 
 
 def check_derivative(impl, f, x, answers):

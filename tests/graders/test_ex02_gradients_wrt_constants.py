@@ -23,8 +23,8 @@ from autodiff_kata.grading import (
     COMPLEX_STEP,
     DEVICES,
     NOT_THE_COPIES,
-    Answers,
     Untouched,
+    answers_fixture,
     expect_close,
     expect_tuple,
     in_float32,
@@ -45,10 +45,7 @@ UNUSED = (
 CHAPTER = (2.0, 0.0, 0.0, 1.0)  # dy/dx, dy/da, dy/db, dy/dc at x = 0, a = 1, b = 2, c = 3
 
 
-@pytest.fixture
-def answers():
-    """The answers given so far in a test, across its drawn examples."""
-    return Answers()
+answers = answers_fixture()
 
 
 def by_hand(inputs, position):

@@ -23,8 +23,8 @@ from autodiff_kata.functions import (
 from autodiff_kata.grading import (
     COMPLEX_STEP,
     DEVICES,
-    Answers,
     Untouched,
+    answers_fixture,
     derivative,
     expect_close,
     expect_tensor,
@@ -46,10 +46,7 @@ CREATE_GRAPH = (
 )
 
 
-@pytest.fixture
-def answers():
-    """The answers given so far in a test, across its drawn examples."""
-    return Answers()
+answers = answers_fixture()
 
 
 def check_second_derivative(impl, f, x, answers):

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from autodiff_kata.functions import points, quadratic, smooth_functions, tensors
 from autodiff_kata.grading import (
     DEVICES,
-    Answers,
     Untouched,
+    answers_fixture,
     check_compiled,
     derivative,
     expect_close,
@@ -61,10 +61,7 @@ ERRORS = (
 CHAPTER = {0.0: -2.0, 1.0: 0.0}  # dy/dx of the chapter's x**2 - 2*x + 1 at its two inputs
 
 
-@pytest.fixture
-def answers():
-    """The answers given so far in a test, across its drawn examples."""
-    return Answers()
+answers = answers_fixture()
 
 
 def check_derivative(impl, recorder, f, x, answers, *, device="cpu"):

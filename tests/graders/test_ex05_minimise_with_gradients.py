@@ -9,13 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autodiff_kata.functions import convex_functions, learning_rates, other_points, tensors
-from autodiff_kata.grading import DEVICES, Answers, check_chapter_descent, grade_descent
+from autodiff_kata.grading import (
+    DEVICES,
+    answers_fixture,
+    check_chapter_descent,
+    grade_descent,
+)
 
-
-@pytest.fixture
-def answers():
-    """The answers given so far in a test, across its drawn examples."""
-    return Answers()
+answers = answers_fixture()
 
 
 def test_reproduces_the_chapter(impl, sgd_recorder):
