@@ -22,6 +22,7 @@ counts back as evidence (engine.proxy).
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -56,6 +57,8 @@ _COPIES = {
     _aten.detach_copy, _aten.view_copy, _aten.expand_copy, _aten.squeeze_copy,
     _aten.unsqueeze_copy, _aten._unsafe_view,
 }  # fmt: skip
+# Operations that make a tensor of Python numbers: torch.tensor(d.item()) is a copy of d.
+_FROM_NUMBERS = {_aten.lift_fresh, _aten.full, _aten.scalar_tensor}
 # In-place operations that write no values: they change a tensor's shape, or the memory it
 # points at (set_: copy.deepcopy, torch.from_numpy), not what that memory holds.
 _METADATA_IN_PLACE = {
@@ -159,6 +162,7 @@ class CompileRecorder:
         self._kinds: WeakIdKeyDictionary = WeakIdKeyDictionary()  # storage -> kind
         self._in_backward = False
         self.backward_passes = 0  # backward passes through a compiled graph's output
+        self._read: deque[tuple[Any, str]] = deque(maxlen=16)  # numbers read out of labels
         # The autograd engine calls these from C++, inside a compiled function's frame too
         # (a backward() past a graph break): TorchDynamo must not trace them.
         self._backward_enters = torch._dynamo.disable(self._backward_enters)  # type: ignore[method-assign]
@@ -220,7 +224,8 @@ class CompileRecorder:
             yield
 
     def follow(self, func: Any, args: Any, kwargs: dict[str, Any], out: Any) -> None:
-        """After one eager operation: a copy or a view keeps the label of what it copies; a
+        """After one eager operation: a copy or a view keeps the label of what it copies (a
+        tensor made of numbers read out of a labelled one too, torch.tensor(d.item())); a
         write keeps a label only where it leaves its target equal to a labelled input (a
         copy_, or zeros plus a gradient), and drops it otherwise; everything a backward pass
         through a compiled graph computes is labelled BACKWARD."""
@@ -253,6 +258,22 @@ class CompileRecorder:
             if source is not None:
                 for tensor in _tensors(out):
                     self._label(tensor, source)
+        elif schema is not None and func.overloadpacket is _aten._local_scalar_dense:
+            source = self.kind(args[0])  # .item(), float(): a number read out of a tensor
+            if source is not None:
+                self._read.append((out, source))
+        elif schema is not None and func.overloadpacket in _FROM_NUMBERS:
+            self._label_if_read(out)
+
+    def _label_if_read(self, tensor: Any) -> None:
+        """Label a tensor made of numbers that were all read out of labelled tensors."""
+        if not isinstance(tensor, torch.Tensor) or not 0 < tensor.numel() <= len(self._read):
+            return
+        numbers = tensor.flatten().tolist()
+        kinds = {kind for value, kind in self._read if value in numbers}
+        read = [value for value, _ in self._read]
+        if len(kinds) == 1 and all(number in read for number in numbers):
+            self._label(tensor, kinds.pop())
 
     def _backward_enters(self, grad: torch.Tensor) -> None:
         """A backward pass reached a compiled graph's output: what it computes from here on
