@@ -177,8 +177,8 @@ def convex_functions() -> st.SearchStrategy[Fn]:
 
 
 @st.composite
-def functions_of_constants(draw: st.DrawFn) -> FnOfConstants:
-    n_constants = draw(st.integers(1, 4))
+def functions_of_constants(draw: st.DrawFn, n_constants: int | None = None) -> FnOfConstants:
+    n_constants = n_constants or draw(st.integers(1, 4))
     used = draw(st.lists(st.integers(0, n_constants - 1), min_size=1, max_size=3))
     scaled = tuple(
         (index, draw(st.sampled_from([1, 2])), draw(terms(["1", "x", *NONLINEAR])))
@@ -214,9 +214,12 @@ def kinked_functions(draw: st.DrawFn, point: float, max_smooth_terms: int = 2) -
 
 
 @st.composite
-def functions_of_constants_kinked_at(draw: st.DrawFn, point: float) -> FnOfConstants:
-    """functions_of_constants(), with a kink in x exactly at `point` among its terms."""
-    f = draw(functions_of_constants())
+def functions_of_constants_kinked_at(
+    draw: st.DrawFn, point: float, n_constants: int | None = None
+) -> FnOfConstants:
+    """functions_of_constants(n_constants), with a kink in x exactly at `point` among its
+    terms."""
+    f = draw(functions_of_constants(n_constants))
     kink = draw(terms(KINKS).map(lambda t: Term(t.prim, t.coef, t.scale, point)))
     return FnOfConstants(f.scaled, (*f.rest, kink), f.n_constants)
 
