@@ -321,7 +321,8 @@ class LearnerModule:
         __tracebackhide__ = True
         worker = self._worker
         request = {"op": "call", "function": name, "args": args, "kwargs": kwargs,
-                   "backend": self._compiles.backend_name, "seconds": self._time_left}  # fmt: skip
+                   "backend": self._compiles.backend_name, "seconds": self._time_left,
+                   "follow": worker.exercise.graph_mode}  # fmt: skip
         started = time.monotonic()
         try:
             reply = worker.request(request, self._time_left)
