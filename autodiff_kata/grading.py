@@ -752,6 +752,7 @@ def check_chapter_descent(
     f, x0 = quadratic(1, -2, 1), torch.tensor(0.0)
     chapter = {"rtol": 0.0, "atol": 2e-7}  # torch.optim.SGD ends one ulp below TensorFlow
     sgd_recorder.reset()
+    untouched = Untouched(x0=x0)
     x, loss = expect_tuple(minimise(f, x0), ("x", "loss"))
     x = expect_tensor(x, like=x0, what="x")
     what = f"x after 1000 SGD steps (lr=0.01) on {f!r} from x = 0"
@@ -780,6 +781,23 @@ def check_chapter_descent(
         atol=0,
     )
     check_sgd_used(sgd_recorder, steps=1000, closure=closure)
+    untouched.check()
+    other, x0 = quadratic(0.5, 1, -1), torch.tensor(0.0)  # the chapter's start and defaults
+    x, _ = expect_tuple(minimise(other, x0), ("x", "loss"))
+    expect_close(
+        expect_tensor(x, like=x0, what="x"),
+        sgd(other, x0, steps=1000, lr=0.01).x,
+        what=f"x after 1000 SGD steps (lr=0.01, the defaults) on {other!r} from x = 0",
+        hint="each of the 1000 steps: the gradient at the current x, then opt.step().",
+        mistakes=(
+            (
+                lambda: torch.tensor(CHAPTER_X),
+                "0.99999857 is the chapter's x, for x**2 - 2*x + 1: hard-coded, or "
+                "special-cased for x0 = 0 and the default steps and lr? Minimise the f given.",
+            ),
+            *descent_mistakes(other, x0, steps=1000, lr=0.01),
+        ),
+    )
 
 
 def check_compiled(recorder: CompileEvidence, *, runs: int) -> None:
