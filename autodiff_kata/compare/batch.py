@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib
 import math
 import multiprocessing
+import multiprocessing.util
 import os
 import re
 import signal
@@ -284,8 +285,6 @@ def _start_session(plan: Options, started: Any) -> None:
     from autodiff_kata.engine import warm_up
 
     warm_up(long_lived=True)
-    import multiprocessing.util
-
     import autodiff_kata.plugin  # noqa: F401  (torch, hypothesis, the grading plugin)
     from autodiff_kata.compare.probe import Reference
 
