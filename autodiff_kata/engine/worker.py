@@ -138,6 +138,20 @@ def _keep_importing() -> None:
         if isinstance(paths, list):
             paths[:] = [alias(entry) for entry in paths]
     sys.path_importer_cache.clear()
+    read_source = linecache.updatecache
+
+    def updatecache(filename: str, module_globals: Any = None) -> list[str]:
+        """Source read through the alias and cached under the module's own file name, which
+        code objects and tracebacks carry (torch.func reads stdlib source with inspect)."""
+        through = alias(filename)
+        if through == filename:
+            return read_source(filename, module_globals)
+        lines = read_source(through, module_globals)
+        if lines:  # mtime None: checkcache keeps it, as for source that came from a loader
+            linecache.cache[filename] = (sum(map(len, lines)), None, lines, filename)
+        return lines
+
+    linecache.updatecache = updatecache
 
 
 # torch's global state ------------------------------------------------------------------------
