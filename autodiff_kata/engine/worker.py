@@ -264,7 +264,11 @@ def _raised_in(error: BaseException, filename: str) -> bool:
 
 
 def _out_of_memory(error: BaseException) -> bool:
-    return isinstance(error, MemoryError | torch.OutOfMemoryError)
+    """Python's MemoryError, CUDA's OutOfMemoryError, or torch's CPU allocator refusing (a
+    plain RuntimeError from C++, known only by its text)."""
+    return isinstance(error, MemoryError | torch.OutOfMemoryError) or (
+        type(error) is RuntimeError and "DefaultCPUAllocator: can't allocate memory" in str(error)
+    )
 
 
 class Worker:
