@@ -90,7 +90,8 @@ class Cell:
     status: str  # a Status value
     detail: str = ""  # a few words for the table: "2/3 tests", "module missing", "SIGSEGV"
     message: str = ""  # what the learner reads about the exercise, in full
-    tests: list[dict[str, Any]] = field(default_factory=list)  # name, status, kind, message
+    # Each test's outcome as data (TestResult.to_dict), and its message as the instructor reads it.
+    tests: list[dict[str, Any]] = field(default_factory=list)
     deviation: float | None = None
     speed_ratio: float | None = None
     probe_note: str = ""
@@ -210,10 +211,8 @@ def _cell(exercise: Exercise, result: ExerciseResult | None, file: str) -> Cell:
         cell.detail = wording.summary(first)
     cell.message = wording.message(exercise, first, file) if first else ""
     cell.tests = [
-        {"name": t.name, "status": t.status.value, "kind": t.kind.value,
-         "message": wording.message(exercise, t, file)}
-        for t in result.tests
-    ]  # fmt: skip
+        {**t.to_dict(), "message": wording.message(exercise, t, file)} for t in result.tests
+    ]
     return cell
 
 

@@ -10,7 +10,8 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from autodiff_kata.compare import batch, processes, reports, snapshot
+from autodiff_kata import words
+from autodiff_kata.compare import batch, processes, reports, snapshot, table
 from autodiff_kata.project import NoProject, Project, is_project
 from autodiff_kata.registry import EXERCISES, Exercise, UnknownExercise, find
 
@@ -43,8 +44,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     parser.add_argument(
         "--out", type=Path, default=None,
-        help="write results.csv, report.md, report.html, report.json and "
-        "gradescope/<submission>/results.json here",
+        help="write gradebook.csv, results.csv, report.md, report.html, report.json and "
+        "feedback/<submission>.md here",
     )  # fmt: skip
     parser.add_argument(
         "--jobs", "-j", type=int, default=1,
@@ -129,12 +130,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         options = _options(args)
     except _Usage as error:
-        errors.print(f"compare: {error}", markup=False)
+        table.print_lines(errors, f"compare: {error}")
         return EXIT_USAGE
-    console.print(
-        f"graders: {options.root / 'tests' / 'graders'} (checkout {options.root})",
-        markup=False,
-        highlight=False,
+    table.print_lines(
+        console, f"graders: {options.root / 'tests' / 'graders'} (checkout {options.root})"
     )
     found = batch.submissions(args.submissions)
     jobs = max(1, min(args.jobs, len(found)))
@@ -144,11 +143,10 @@ def run(args: argparse.Namespace) -> int:
     def progress(row: batch.Row) -> None:
         nonlocal done
         done += 1
-        errors.print(
-            f"[{done}/{len(found)}] {row.name}: {row.passed}/{len(row.cells)} pass "
-            f"({row.seconds:.1f} s)",
-            markup=False,
-            highlight=False,
+        table.print_lines(
+            errors,
+            f"[{done}/{len(found)}] {row.name}: {row.passed}/{len(row.cells)} "
+            f"{words.verb(row.passed, 'passes', 'pass')} ({row.seconds:.1f} s)",
         )
 
     previous = signal.signal(signal.SIGTERM, _interrupt)  # as Ctrl-C: clean up, then stop
@@ -158,10 +156,10 @@ def run(args: argparse.Namespace) -> int:
             rows = batch.grade_all(graded, jobs=jobs, progress=progress)
             similar = batch.mark_similar(rows, graded)
     except processes.Survivors as error:
-        errors.print(f"compare: {error}; no report written.", markup=False)
+        table.print_lines(errors, f"compare: {error}; no report written.")
         return 1
     except KeyboardInterrupt:
-        errors.print("compare: interrupted; no report written.", markup=False)
+        table.print_lines(errors, "compare: interrupted; no report written.")
         return EXIT_INTERRUPTED
     finally:
         signal.signal(signal.SIGTERM, previous)
@@ -182,10 +180,10 @@ def run(args: argparse.Namespace) -> int:
             "cpus": os.cpu_count(),
         },
     )
-    reports.print_table(comparison, console)
+    table.print_table(comparison, console)
     if args.out:
         written = reports.write_all(comparison, args.out)
-        console.print(f"wrote {len(written)} files to {args.out}", markup=False)
+        table.print_lines(console, f"wrote {words.count(len(written), 'file')} to {args.out}")
     return 0
 
 
