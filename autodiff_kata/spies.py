@@ -29,7 +29,11 @@ from typing import Any
 
 import torch
 import torch._dynamo
-from torch.utils._python_dispatch import TorchDispatchMode
+from torch.utils._python_dispatch import (
+    TorchDispatchMode,
+    _get_current_dispatch_mode,
+    _pop_mode_temporarily,
+)
 from torch.utils.weak import WeakIdKeyDictionary
 
 REAL_COMPILE = torch.compile
@@ -139,6 +143,17 @@ class _Following(TorchDispatchMode):
         out = func(*args, **kwargs)
         self.recorder.follow(func, args, kwargs, out)
         return out
+
+
+@contextmanager
+def _unfollowed() -> Iterator[None]:
+    """Off the following mode while a captured graph runs (the mode would see each of its
+    operations, twice the cost of the graph), where that mode is the innermost one."""
+    if isinstance(_get_current_dispatch_mode(), _Following):
+        with _pop_mode_temporarily():
+            yield
+    else:
+        yield
 
 
 class CompileRecorder:
@@ -298,7 +313,13 @@ class CompileRecorder:
 
         def run(*args: Any) -> Any:
             self.graph_runs += 1
-            outputs = compiled(*args)
+            inputs = [arg for arg in args if isinstance(arg, torch.Tensor)]
+            versions = [tensor._version for tensor in inputs]
+            with _unfollowed():  # what the graph computes inside is labelled by its outputs
+                outputs = compiled(*args)
+            for tensor, version in zip(inputs, versions, strict=True):
+                if tensor._version != version:  # the graph wrote to its input
+                    self._label(tensor, None)
             tensors = list(_tensors(outputs))
             if len(kinds) != len(tensors):  # outputs that are not tensors: label them alike
                 derived = bool(kinds) and all(kind == GRADIENT for kind in kinds)
@@ -378,25 +399,29 @@ class SGDRecorder:
         self.steps += 1
         self.steps_with_closure += closure is not None
         params = [p for group in opt.param_groups for p in group["params"]]
-        changed = self._changed(params)
+        with _unfollowed():  # the recorder's own operations are not the submission's
+            changed = self._changed(params)
         before: list[tuple[torch.Tensor, torch.Tensor, torch.Tensor | None, dict]] = []
 
         def watched() -> Any:
             nonlocal changed
             loss = closure()
-            changed = changed or self._changed(params)  # the closure wrote to a parameter
-            eager = isinstance(loss, torch.Tensor) and self._kind(loss) is None
-            self.closures_with_eager_loss += eager
-            before.extend(self._snapshot(opt))
+            with _unfollowed():
+                changed = changed or self._changed(params)  # the closure wrote to a parameter
+                eager = isinstance(loss, torch.Tensor) and self._kind(loss) is None
+                self.closures_with_eager_loss += eager
+                before.extend(self._snapshot(opt))
             return loss
 
         if closure is None:
-            before.extend(self._snapshot(opt))
+            with _unfollowed():
+                before.extend(self._snapshot(opt))
         result = take(None if closure is None else watched)
-        self.changed_outside_steps += changed
-        self._judge(before)
-        for p in params:
-            self._after[p] = (p._version, p.detach().clone())
+        with _unfollowed():
+            self.changed_outside_steps += changed
+            self._judge(before)
+            for p in params:
+                self._after[p] = (p._version, p.detach().clone())
         return result
 
     def _kind(self, tensor: Any) -> str | None:

@@ -24,7 +24,7 @@ def test_reproduces_the_chapter(impl, sgd_recorder):
 
 
 @pytest.mark.parametrize("device", DEVICES)
-@settings(max_examples=12)
+@settings(max_examples=6)
 @given(
     f=convex_functions(),
     x0=tensors(shapes=((), (2,))),

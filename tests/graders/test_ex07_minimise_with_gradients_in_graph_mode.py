@@ -30,7 +30,7 @@ def test_reproduces_the_chapter(impl, sgd_recorder, compile_recorder):
 
 
 @pytest.mark.parametrize("device", DEVICES)
-@settings(max_examples=4)
+@settings(max_examples=3)
 @given(
     f=convex_functions(),
     x0=tensors(shapes=((), (2,))),
