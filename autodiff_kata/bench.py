@@ -4,10 +4,12 @@ ratio table.
 The pytest side lives in tests/benchmarks (see its conftest); everything here is plain code, so
 that it can be checked without timing anything.
 
-Each case is one way of doing one scenario of the chapter on one device: a derivative, a
-second derivative, or 1000 SGD updates of the chapter's quadratic. Exercise cases time the
-function of an exercise module, once from solutions/ (the reference) and once from the
-learner's folder; the other cases are built here, and are timed once.
+Each case is one way of doing one scenario on one device: a derivative, a second derivative,
+1000 SGD updates of the chapter's quadratic, and so on. Exercise cases time the function of an
+exercise module, once from solutions/ (the reference) and once from the learner's folder;
+the other cases build their own work, and are timed once. Each exercise's cases live beside
+it, in autodiff_kata/workloads/<module>.py (BENCHMARKS); the cases that go beyond every
+exercise are here.
 """
 
 from __future__ import annotations
@@ -18,14 +20,16 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import torch
 from torch import Tensor
 
-from autodiff_kata import registry
 from autodiff_kata.functions import quadratic
+from autodiff_kata.project import Project
+from autodiff_kata.registry import EXERCISES
 from autodiff_kata.spies import compiling_with
 
 #: The chapter's minimisation: f(x) = x² − 2x + 1 from x = 0, 1000 SGD steps with lr = 0.01.
@@ -42,21 +46,25 @@ EXPECTED_SECOND_DERIVATIVE = 2.0
 EXPECTED_X = 0.99999857
 X_TOLERANCE = 1e-6  # a few ulps near 1: SGD, a hand-rolled update and inductor differ by one
 
+FLOOR = "python-floats"
+
 #: The timer of first calls (a name of its own, so that a test can put a stand-in in its place).
 clock = time.perf_counter
 
-SCENARIOS = (
-    "derivative",
-    "second derivative",
-    "minimise with gradients",
-    "minimise with a closure",
-    "beyond the chapter: 1000 updates",
-)
+
+@dataclass
+class Workload:
+    """A zero-argument callable that does the case's work once, and a check of its result."""
+
+    run: Callable[[], Any]
+    check: Callable[[Any], None] = field(default=lambda result: None)
 
 
 @dataclass(frozen=True)
 class Case:
-    """One formulation of one scenario. `exercise` cases are timed for reference and learner."""
+    """One formulation of one scenario. `exercise` cases are timed for reference and learner:
+    `call` makes the work of the exercise's function on a device; the others' `build` makes
+    their own."""
 
     id: str
     scenario: str
@@ -68,159 +76,61 @@ class Case:
     host_only: bool = False  # plain Python: no device, measured once, under "cpu"
     baseline: str | None = None  # the eager case it is compared with
     steps: int = 1  # derivatives or updates per timed call
+    call: Callable[[Callable[..., Any], torch.device], Workload] | None = None
+    build: Callable[[torch.device], Workload] | None = None
 
     @property
     def per_step_unit(self) -> str:
         return "update" if self.steps > 1 else "call"
 
 
-CASES: tuple[Case, ...] = (
-    Case(
-        "ex01-eager",
-        "derivative",
-        "ex01 autograd.grad, eager",
-        exercise="ex01_first_derivative",
-        function="first_derivative",
-    ),
-    Case(
-        "ex04-compiled",
-        "derivative",
-        "ex04 torch.compile(func.grad)",
-        compiled=True,
-        exercise="ex04_derivative_in_graph_mode",
-        function="derivative_in_graph_mode",
-        baseline="ex01-eager",
-    ),
-    Case(
-        "derivative-reduce-overhead",
-        "derivative",
-        "func.grad, compiled, CUDA graphs",
-        compiled=True,
-        cuda_only=True,
-        baseline="ex01-eager",
-    ),
-    Case(
-        "ex03-eager",
-        "second derivative",
-        "ex03 grad(create_graph=True), eager",
-        exercise="ex03_second_derivative",
-        function="second_derivative",
-    ),
-    Case(
-        "second-derivative-compiled",
-        "second derivative",
-        "torch.compile(func.grad(func.grad))",
-        compiled=True,
-        baseline="ex03-eager",
-    ),
-    Case(
-        "second-derivative-reduce-overhead",
-        "second derivative",
-        "func.grad(func.grad), CUDA graphs",
-        compiled=True,
-        cuda_only=True,
-        baseline="ex03-eager",
-    ),
-    Case(
-        "ex05-eager",
-        "minimise with gradients",
-        "ex05 SGD, eager",
-        exercise="ex05_minimise_with_gradients",
-        function="minimise_with_gradients",
-        steps=STEPS,
-    ),
-    Case(
-        "ex07-compiled",
-        "minimise with gradients",
-        "ex07 compiled gradient + SGD",
-        compiled=True,
-        exercise="ex07_minimise_with_gradients_in_graph_mode",
-        function="minimise_with_gradients_in_graph_mode",
-        baseline="ex05-eager",
-        steps=STEPS,
-    ),
-    Case(
-        "ex07-reduce-overhead",
-        "minimise with gradients",
-        "ex07's loop, CUDA graphs",
-        compiled=True,
-        cuda_only=True,
-        baseline="ex05-eager",
-        steps=STEPS,
-    ),
-    Case(
-        "ex06-eager",
-        "minimise with a closure",
-        "ex06 SGD step(closure), eager",
-        exercise="ex06_minimise_with_closure",
-        function="minimise_with_closure",
-        steps=STEPS,
-    ),
-    Case(
-        "ex08-compiled",
-        "minimise with a closure",
-        "ex08 compiled f + step(closure)",
-        compiled=True,
-        exercise="ex08_minimise_with_closure_in_graph_mode",
-        function="minimise_with_closure_in_graph_mode",
-        baseline="ex06-eager",
-        steps=STEPS,
-    ),
-    Case(
-        "ex08-reduce-overhead",
-        "minimise with a closure",
-        "ex08's loop, CUDA graphs",
-        compiled=True,
-        cuda_only=True,
-        baseline="ex06-eager",
-        steps=STEPS,
-    ),
-    Case(
-        "while-loop",
-        "beyond the chapter: 1000 updates",
-        "while_loop, 1 step per iteration",
-        compiled=True,
-        baseline="ex05-eager",
-        steps=STEPS,
-    ),
-    Case(
-        "while-loop-fused",
-        "beyond the chapter: 1000 updates",
-        f"while_loop, {UNROLL} fused steps per iteration",
-        compiled=True,
-        baseline="ex05-eager",
-        steps=STEPS,
-    ),
-    Case(
-        "while-loop-fused-cpp",
-        "beyond the chapter: 1000 updates",
-        f"while_loop, {UNROLL} fused steps, C++ wrapper",
-        compiled=True,
-        baseline="ex05-eager",
-        steps=STEPS,
-    ),
-    Case(
-        "chunks-reduce-overhead",
-        "beyond the chapter: 1000 updates",
-        f"chunks of {UNROLL} fused steps, CUDA graphs",
-        compiled=True,
-        cuda_only=True,
-        baseline="ex05-eager",
-        steps=STEPS,
-    ),
-    Case(
-        "python-floats",
-        "beyond the chapter: 1000 updates",
-        "floor: the same updates on Python floats",
-        host_only=True,
-        baseline="ex05-eager",
-        steps=STEPS,
-    ),
-)
+def _beyond_the_chapter() -> tuple[Case, ...]:
+    """The 1000 updates of exercise 5 as one graph, and the floor: the same updates in Python."""
+    common = {"scenario": "beyond the chapter: 1000 updates", "compiled": True,
+              "baseline": "ex05-eager", "steps": STEPS}  # fmt: skip
+    return (
+        Case("while-loop", label="while_loop, 1 step per iteration", build=while_loop(1), **common),
+        Case(
+            "while-loop-fused",
+            label=f"while_loop, {UNROLL} fused steps per iteration",
+            build=while_loop(UNROLL),
+            **common,
+        ),
+        Case(
+            "while-loop-fused-cpp",
+            label=f"while_loop, {UNROLL} fused steps, C++ wrapper",
+            build=while_loop(UNROLL, {"cpp_wrapper": True}),
+            **common,
+        ),
+        Case(
+            "chunks-reduce-overhead",
+            label=f"chunks of {UNROLL} fused steps, CUDA graphs",
+            cuda_only=True,
+            build=chunks_cuda_graphs,
+            **common,
+        ),
+        Case(
+            FLOOR,
+            "beyond the chapter: 1000 updates",
+            "floor: the same updates on Python floats",
+            host_only=True,
+            baseline="ex05-eager",
+            steps=STEPS,
+            build=lambda device: Workload(
+                lambda: python_floats(A, B, X0, steps=STEPS, lr=LR), check_float64_minimum
+            ),
+        ),
+    )
 
-CASES_BY_ID = {case.id: case for case in CASES}
+
+@cache
+def cases() -> tuple[Case, ...]:
+    """Every case: each exercise's (autodiff_kata/workloads/<module>.py), in course order, then
+    those beyond every exercise."""
+    return (*(c for e in EXERCISES for c in e.workloads().BENCHMARKS), *_beyond_the_chapter())
+
+
 DEVICES = ("cpu", "cuda")
-FLOOR = "python-floats"
 
 
 @dataclass(frozen=True)
@@ -240,7 +150,7 @@ def params() -> list[Param]:
     """Every benchmark test, CUDA ones included (they skip, with a reason, without CUDA)."""
     out = []
     for device in DEVICES:
-        for case in CASES:
+        for case in cases():
             if (case.cuda_only and device != "cuda") or (case.host_only and device != "cpu"):
                 continue
             impls = ("reference", "learner") if case.exercise else ("",)
@@ -338,121 +248,55 @@ def load_function(folder: Path, module: str, function: str, role: str) -> Callab
     return found
 
 
-def reference_folder() -> Path:
-    return registry.PROJECT_ROOT / "solutions"
+def reference_folder(project: Project) -> Path:
+    return project.solutions
 
 
 # workloads ----------------------------------------------------------------------------------
 
 
-@dataclass
-class Workload:
-    """A zero-argument callable that does the case's work once, and a check of its result."""
-
-    run: Callable[[], Any]
-    check: Callable[[Any], None] = field(default=lambda result: None)
+def workload(case: Case, device: str | torch.device, function: Callable | None = None) -> Workload:
+    """The case's work on `device`: the exercise's `function` called, or the case's own."""
+    device = torch.device(device)
+    return case.call(function, device) if case.exercise else case.build(device)
 
 
-def _expect(what: str, got: float, expected: float, tolerance: float = 1e-6) -> None:
+def expect(what: str, got: float, expected: float, tolerance: float = 1e-6) -> None:
     if not math.isclose(got, expected, abs_tol=tolerance):
         raise AssertionError(f"{what}: got {got!r}, expected {expected!r} (±{tolerance})")
 
 
-def _check_derivative(result: Any) -> None:
+def check_derivative(result: Any) -> None:
     dydx = result[0] if isinstance(result, tuple) else result
-    _expect("df/dx at x = 0", float(dydx), EXPECTED_DERIVATIVE)
+    expect("df/dx at x = 0", float(dydx), EXPECTED_DERIVATIVE)
 
 
-def _check_second_derivative(result: Any) -> None:
-    _expect("d²f/dx² at x = 0", float(result), EXPECTED_SECOND_DERIVATIVE)
-
-
-def _check_minimum(result: Any) -> None:
+def check_minimum(result: Any) -> None:
     x = result[0] if isinstance(result, tuple) else result
-    _expect(f"x after {STEPS} steps", float(x), EXPECTED_X, X_TOLERANCE)
+    expect(f"x after {STEPS} steps", float(x), EXPECTED_X, X_TOLERANCE)
 
 
-CHECKS: dict[str, Callable[[Any], None]] = {
-    "derivative": _check_derivative,
-    "second derivative": _check_second_derivative,
-}
-
-
-def _check_float64_minimum(result: Any) -> None:
+def check_float64_minimum(result: Any) -> None:
     # float64 does not stall: x = 1 − 0.98¹⁰⁰⁰, up to rounding
-    _expect(f"x after {STEPS} float64 steps", float(result), 1 - (1 - 2 * A * LR) ** STEPS, 1e-12)
-
-
-def check_for(case: Case) -> Callable[[Any], None]:
-    if case.host_only:
-        return _check_float64_minimum
-    return CHECKS.get(case.scenario, _check_minimum)
+    expect(f"x after {STEPS} float64 steps", float(result), 1 - (1 - 2 * A * LR) ** STEPS, 1e-12)
 
 
 def chapter_function() -> Callable[[Tensor], Tensor]:
     return quadratic(A, B, C)
 
 
-def exercise_workload(
-    case: Case, function: Callable[..., Any], device: str | torch.device
-) -> Workload:
-    """The exercise's function called as the chapter calls it, on `device`."""
-    f = chapter_function()
-    x0 = torch.tensor(X0, device=device)
-    if case.steps > 1:
-        return Workload(lambda: function(f, x0, steps=case.steps, lr=LR), check_for(case))
-    return Workload(lambda: function(f, x0), check_for(case))
+def chapter_call(check: Callable[[Any], None], steps: int = 1) -> Callable[..., Workload]:
+    """An exercise case's `call`: the function called as the chapter calls it, on the device:
+    at x = 0, or (with `steps`) from x₀ = 0 with lr 0.01."""
 
+    def call(function: Callable[..., Any], device: torch.device) -> Workload:
+        f = chapter_function()
+        x0 = torch.tensor(X0, device=device)
+        if steps > 1:
+            return Workload(lambda: function(f, x0, steps=steps, lr=LR), check)
+        return Workload(lambda: function(f, x0), check)
 
-def derivative_compiled(f: Callable[[Tensor], Tensor], mode: str | None = None) -> Callable:
-    """(df/dx, x) by one compiled graph, as exercise 4, in a given compile mode."""
-
-    def derivative_and_input(x: Tensor) -> tuple[Tensor, Tensor]:
-        return torch.func.grad(f)(x), x
-
-    return torch.compile(derivative_and_input, fullgraph=True, mode=mode)
-
-
-def second_derivative_compiled(f: Callable[[Tensor], Tensor], mode: str | None = None) -> Callable:
-    """d²f/dx² by one compiled graph: a function transform nested in one, no double backward."""
-    return torch.compile(torch.func.grad(torch.func.grad(f)), fullgraph=True, mode=mode)
-
-
-def minimise_with_gradients_cuda_graphs(
-    f: Callable[[Tensor], Tensor], x0: Tensor, *, steps: int = STEPS, lr: float = LR
-) -> tuple[Tensor, Tensor]:
-    """Exercise 7's loop, its compiled gradient replayed as a CUDA graph (reduce-overhead)."""
-    x = torch.nn.Parameter(x0.detach().clone())
-    opt = torch.optim.SGD([x], lr=lr)
-    gradient = torch.compile(torch.func.grad(f), fullgraph=True, mode="reduce-overhead")
-    for _ in range(steps):
-        torch.compiler.cudagraph_mark_step_begin()
-        # The graph's output lives in memory the next replay overwrites: copy it out.
-        x.grad = gradient(x.detach()).clone()
-        opt.step()
-    with torch.no_grad():
-        return x.detach(), f(x)
-
-
-def minimise_with_closure_cuda_graphs(
-    f: Callable[[Tensor], Tensor], x0: Tensor, *, steps: int = STEPS, lr: float = LR
-) -> tuple[Tensor, Tensor]:
-    """Exercise 8's loop, its compiled loss (forward and backward) replayed as CUDA graphs."""
-    x = torch.nn.Parameter(x0.detach().clone())  # a parameter: CUDA graphs keep its address
-    opt = torch.optim.SGD([x], lr=lr)
-    loss_of = torch.compile(f, fullgraph=True, mode="reduce-overhead")
-
-    def closure() -> Tensor:
-        torch.compiler.cudagraph_mark_step_begin()
-        opt.zero_grad()
-        loss = loss_of(x)
-        loss.backward()
-        return loss.detach().clone()
-
-    for _ in range(steps):
-        opt.step(closure)
-    with torch.no_grad():
-        return x.detach(), f(x)
+    return call
 
 
 def sgd_while_loop(
@@ -496,48 +340,36 @@ def sgd_chunk(f: Callable[[Tensor], Tensor], unroll: int, lr: float) -> Callable
     return chunk
 
 
-def built_workload(case: Case, device: str | torch.device) -> Workload:
-    """The workload of a case that is built here, not an exercise's function."""
-    f = chapter_function()
-    device = torch.device(device)
-    x0 = torch.tensor(X0, device=device)
-    check = check_for(case)
-    if case.id == "derivative-reduce-overhead":
-        derivative = derivative_compiled(f, mode="reduce-overhead")
-        return Workload(lambda: tuple(t.clone() for t in derivative(x0)), check)
-    if case.id == "second-derivative-compiled":
-        second = second_derivative_compiled(f)
-        return Workload(lambda: second(x0), check)
-    if case.id == "second-derivative-reduce-overhead":
-        second = second_derivative_compiled(f, mode="reduce-overhead")
-        return Workload(lambda: second(x0).clone(), check)
-    if case.id == "ex07-reduce-overhead":
-        return Workload(lambda: minimise_with_gradients_cuda_graphs(f, x0), check)
-    if case.id == "ex08-reduce-overhead":
-        return Workload(lambda: minimise_with_closure_cuda_graphs(f, x0), check)
-    if case.id.startswith("while-loop"):
-        unroll = 1 if case.id == "while-loop" else UNROLL
-        options = {"cpp_wrapper": True} if case.id.endswith("-cpp") else None
+def while_loop(unroll: int, options: dict | None = None) -> Callable[[torch.device], Workload]:
+    """A case's `build`: the chapter's SGD as one compiled `torch.while_loop`."""
+
+    def build(device: torch.device) -> Workload:
+        f = chapter_function()
         minimise = torch.compile(sgd_while_loop(f, unroll=unroll), fullgraph=True, options=options)
-        steps = torch.tensor(case.steps, device=device)
+        x0 = torch.tensor(X0, device=device)
+        steps = torch.tensor(STEPS, device=device)
         lr = torch.tensor(LR, device=device)
-        return Workload(lambda: minimise(x0, steps, lr), check)
-    if case.id == "chunks-reduce-overhead":
-        chunk = torch.compile(sgd_chunk(f, UNROLL, LR), fullgraph=True, mode="reduce-overhead")
+        return Workload(lambda: minimise(x0, steps, lr), check_minimum)
 
-        def minimise_in_chunks() -> tuple[Tensor, Tensor]:
-            x = x0
-            for _ in range(case.steps // UNROLL):
-                x = x.clone()  # out of the memory the next replay overwrites
-                torch.compiler.cudagraph_mark_step_begin()
-                x = chunk(x)
-            x = x.clone()
-            return x, f(x)
+    return build
 
-        return Workload(minimise_in_chunks, check)
-    if case.id == FLOOR:
-        return Workload(lambda: python_floats(A, B, X0, steps=case.steps, lr=LR), check)
-    raise LookupError(f"no workload for case {case.id!r}")
+
+def chunks_cuda_graphs(device: torch.device) -> Workload:
+    """The chapter's SGD as compiled chunks of `UNROLL` steps, each replayed as a CUDA graph."""
+    f = chapter_function()
+    x0 = torch.tensor(X0, device=device)
+    chunk = torch.compile(sgd_chunk(f, UNROLL, LR), fullgraph=True, mode="reduce-overhead")
+
+    def minimise_in_chunks() -> tuple[Tensor, Tensor]:
+        x = x0
+        for _ in range(STEPS // UNROLL):
+            x = x.clone()  # out of the memory the next replay overwrites
+            torch.compiler.cudagraph_mark_step_begin()
+            x = chunk(x)
+        x = x.clone()
+        return x, f(x)
+
+    return Workload(minimise_in_chunks, check_minimum)
 
 
 def python_floats(a: float, b: float, x: float, *, steps: int = STEPS, lr: float = LR) -> float:
@@ -612,6 +444,8 @@ def ratio_table(results: Results, device: str) -> list[str]:
     if all(key[0] != device for key in results):
         return []
     primary = "reference"
+    every = cases()
+    by_id = {case.id: case for case in every}
 
     def get(case: Case, impl: str) -> Measurement | None:
         dev = "cpu" if case.host_only else device
@@ -623,8 +457,8 @@ def ratio_table(results: Results, device: str) -> list[str]:
         "|---|---|---|---|---|---|---|---|---|",
     ]
     notes: list[str] = []
-    for scenario in SCENARIOS:
-        for case in (c for c in CASES if c.scenario == scenario):
+    for scenario in dict.fromkeys(case.scenario for case in every):
+        for case in (c for c in every if c.scenario == scenario):
             if case.host_only and device != "cpu" and get(case, primary) is None:
                 continue
             if case.cuda_only and device != "cuda":
@@ -637,7 +471,7 @@ def ratio_table(results: Results, device: str) -> list[str]:
                 cells += [_status(ref) or "—", *["—"] * 6]
                 lines.append("| " + " | ".join(cells) + " |")
                 continue
-            base = get(CASES_BY_ID[case.baseline], primary) if case.baseline else None
+            base = get(by_id[case.baseline], primary) if case.baseline else None
             base_s = base.best_s if base and not base.skipped else None
             ratio = ref.best_s / base_s if base_s else None
             cells += [
@@ -661,8 +495,8 @@ def ratio_table(results: Results, device: str) -> list[str]:
             else:
                 cells += ["—", "—"]
             lines.append("| " + " | ".join(cells) + " |")
-    floor = get(CASES_BY_ID[FLOOR], primary)
-    eager = get(CASES_BY_ID["ex05-eager"], primary)
+    floor = get(by_id[FLOOR], primary)
+    eager = get(by_id["ex05-eager"], primary)
     if floor and eager and floor.best_s and eager.best_s and not eager.skipped:
         notes.append(
             f"eager/floor: {STEPS} eager SGD updates (ex05) take "
@@ -671,7 +505,7 @@ def ratio_table(results: Results, device: str) -> list[str]:
         )
     peaks = [
         f"{case.label}: {m.peak_memory_bytes / 1024:.1f} KiB"
-        for case in CASES
+        for case in every
         for m in [get(case, primary)]
         if m and m.peak_memory_bytes is not None
     ]

@@ -250,14 +250,16 @@ class KataPlugin:
             return
         tr = terminalreporter
         tr.section(f"autodiff kata: {shown(self.folder)}", sep="=", bold=True)
-        for result in report.exercises:
-            passed = result.status == Status.PASSED
-            line = f" {'✓' if passed else '✗'} {result.exercise.label}"
-            if not passed:
-                stub = result.status == Status.NOT_IMPLEMENTED
-                what = "" if stub else wording.summary(result.first)
-                line += f" — {result.status.value}" + (f": {what}" if what else "")
-            tr.write_line(line, green=passed, red=not passed)
+        for part, results in report.parts().items():
+            tr.write_line(wording.part_heading(part, results), bold=True)
+            for result in results.exercises:
+                passed = result.status == Status.PASSED
+                line = f" {'✓' if passed else '✗'} {result.exercise.label}"
+                if not passed:
+                    stub = result.status == Status.NOT_IMPLEMENTED
+                    what = "" if stub else wording.summary(result.first)
+                    line += f" — {result.status.value}" + (f": {what}" if what else "")
+                tr.write_line(line, green=passed, red=not passed)
         total = len(report.exercises)
         tr.write_line(f"{report.passed}/{total} exercises pass", bold=True)
         upcoming = next((e for e in report.exercises if e.status != Status.PASSED), None)

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
+import importlib
 import tomllib
 from dataclasses import dataclass
 from importlib.resources import files
-from pathlib import Path
-
-#: The project checkout this package sits in (kata/, solutions/ and tests/ live beside it).
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from types import ModuleType
 
 
 @dataclass(frozen=True)
 class Exercise:
     number: int
+    part: int  # the part of the course it belongs to (PARTS names them)
     name: str
     title: str
     module: str
@@ -22,6 +21,8 @@ class Exercise:
     graph_mode: bool
     tensorflow: str  # the chapter's construct
     pytorch: str  # the idiom that replaces it
+    example: str  # the worked example the solution's docstring prints
+    values: str  # what it prints
     hints: tuple[str, ...]
 
     @property
@@ -32,12 +33,25 @@ class Exercise:
     def label(self) -> str:
         return f"{self.number:02d} {self.title}"
 
+    @property
+    def part_title(self) -> str:
+        return PARTS[self.part]
 
-def _load() -> tuple[Exercise, ...]:
-    data = tomllib.loads(files(__package__).joinpath("exercises.toml").read_text())
+    def workloads(self) -> ModuleType:
+        """autodiff_kata/workloads/<module>.py: the fixed inputs the compare probe gives this
+        exercise (PROBE) and its benchmark cases (BENCHMARKS)."""
+        return importlib.import_module(f"{__package__}.workloads.{self.module}")
+
+
+def _read() -> dict:
+    return tomllib.loads(files(__package__).joinpath("exercises.toml").read_text())
+
+
+def _load(data: dict) -> tuple[Exercise, ...]:
     return tuple(
         Exercise(
             number=number,
+            part=entry["part"],
             name=entry["name"],
             title=entry["title"],
             module=entry["module"],
@@ -46,13 +60,22 @@ def _load() -> tuple[Exercise, ...]:
             graph_mode=entry["graph_mode"],
             tensorflow=entry["tensorflow"],
             pytorch=entry["pytorch"],
+            example=entry["example"],
+            values=entry["values"],
             hints=tuple(entry["hints"]),
         )
         for number, entry in enumerate(data["exercise"], start=1)
     )
 
 
-EXERCISES: tuple[Exercise, ...] = _load()
+_DATA = _read()
+#: The parts of the course, by number, with their titles.
+PARTS: dict[int, str] = {int(number): title for number, title in _DATA["parts"].items()}
+EXERCISES: tuple[Exercise, ...] = _load(_DATA)
+
+
+def in_part(part: int) -> tuple[Exercise, ...]:
+    return tuple(e for e in EXERCISES if e.part == part)
 
 
 class UnknownExercise(LookupError):

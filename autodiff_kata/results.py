@@ -146,6 +146,13 @@ class Report:
     def passed(self) -> int:
         return sum(e.status == Status.PASSED for e in self.exercises)
 
+    def parts(self) -> dict[int, Report]:
+        """The report split by part of the course, parts in course order."""
+        found: dict[int, Report] = {}
+        for result in self.exercises:
+            found.setdefault(result.exercise.part, Report(self.impl)).exercises.append(result)
+        return found
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "impl": self.impl,

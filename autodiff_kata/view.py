@@ -13,6 +13,7 @@ from rich.text import Text
 
 from autodiff_kata import wording, words
 from autodiff_kata.project import Grades, Project
+from autodiff_kata.registry import PARTS
 from autodiff_kata.results import ExerciseResult, Report, Status, TestResult
 
 
@@ -125,12 +126,19 @@ class Output:
     # the board ---------------------------------------------------------------------------
 
     def board(self, project: Project, report: Report, watching: bool = False) -> None:
-        """One line per exercise in course order, the next one to do marked, the total."""
-        upcoming = up_next(report)
-        width = max(len(r.exercise.title) for r in report.exercises)
+        """One line per exercise in course order under its part's heading, the next one to do
+        marked, the total."""
         total = len(report.exercises)
         self.print((f"autodiff kata: {report.passed}/{total} exercises pass", "bold"))
-        for result in report.exercises:
+        for part, results in report.parts().items():
+            self.print((wording.part_heading(part, results), "bold"))
+            self.board_lines(report, results)
+        self.next_steps(project, report, watching)
+
+    def board_lines(self, report: Report, part: Report) -> None:
+        upcoming = up_next(report)
+        width = max(len(r.exercise.title) for r in report.exercises)
+        for result in part.exercises:
             kind = progress(result)
             is_next = result is upcoming
             pointer = self.marks.pointer if is_next else " "
@@ -147,7 +155,6 @@ class Output:
                 (f"{result.exercise.number:02d} {result.exercise.title:<{width}}  ", style),
                 (words, "bold yellow" if is_next else STYLE[kind]),
             )
-        self.next_steps(project, report, watching)
 
     def next_steps(self, project: Project, report: Report, watching: bool = False) -> None:
         upcoming = up_next(report)
@@ -220,8 +227,14 @@ def report_json(project: Project, grades: Grades, command: str) -> dict:
     data["command"] = command
     data["project"] = str(project.root)
     data["all_pass"] = all_pass(report)
+    data["parts"] = [
+        {"number": part, "title": PARTS[part], "passed": results.passed,
+         "total": len(results.exercises)}
+        for part, results in report.parts().items()
+    ]  # fmt: skip
     for entry, result in zip(data["exercises"], report.exercises, strict=True):
         exercise = result.exercise
+        entry["part"] = exercise.part
         entry["progress"] = progress(result).value
         entry["file"] = str(project.learner_file(exercise))
         entry["remembered"] = exercise.module in grades.reused

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import signal as signals
 
-from autodiff_kata.registry import Exercise
-from autodiff_kata.results import Kind, TestResult
+from autodiff_kata.registry import PARTS, Exercise
+from autodiff_kata.results import Kind, Report, TestResult
 
 _SIGNALS = {
     signals.SIGSEGV: "a segfault",
@@ -20,6 +20,11 @@ _SIGNALS = {
     signals.SIGXCPU: "CPU time limit",
     signals.SIGXFSZ: "file size limit",
 }
+
+
+def part_heading(part: int, report: Report) -> str:
+    """A part's heading on a board: its number, its title, how many of its exercises pass."""
+    return f"Part {part}: {PARTS[part]} ({report.passed}/{len(report.exercises)})"
 
 
 def signal_name(number: int) -> str:

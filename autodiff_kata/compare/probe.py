@@ -56,72 +56,12 @@ class Workload:
 
 @cache
 def workloads() -> dict[str, Workload]:
-    """The fixed inputs of each exercise, by exercise name (see exercises.toml)."""
-    import torch
+    """The fixed inputs of each exercise that has a probe, by exercise name: each exercise's
+    PROBE, in autodiff_kata/workloads/<module>.py."""
+    from autodiff_kata.registry import EXERCISES
 
-    from autodiff_kata.functions import (
-        Fn,
-        FnOfConstants,
-        Term,
-        chapter_quadratic_of_constants,
-        quadratic,
-    )
-
-    wavy = Fn((Term("sin", 1.5, 0.8, 0.3), Term("x**2", 0.5), Term("tanh", -1.2, 1.1)))
-    bowl = Fn((Term("x**2", 0.7, 1.0, 0.4), Term("softplus", 1.3, 0.9, -0.5)))
-    of_constants = FnOfConstants(
-        scaled=((0, 2, Term("sin", 1.0, 1.2)), (2, 1, Term("x"))), rest=(), n_constants=3
-    )
-    t = torch.tensor
-    chapter = quadratic(1, 2, 3)
-    minimise = [
-        Case((quadratic(1, -2, 1), t(0.0)), {}),  # the chapter's 1000 steps
-        Case((bowl, t([0.5, -1.0, 2.0])), {"steps": 100, "lr": 0.05}),
-        Case((wavy, t(1.0, dtype=torch.float64)), {"steps": 50, "lr": 0.1}),
-    ]
-    minimise_timed = Case((bowl, t([0.5, -1.0, 2.0])), {"steps": 50, "lr": 0.05})
-    return {
-        "first_derivative": Workload(
-            [
-                Case((chapter, t(0.0)), {}),
-                Case((wavy, t([-1.5, 0.0, 0.7])), {}),
-                Case((wavy, t([[0.25, -0.5], [1.0, 2.0]], dtype=torch.float64)), {}),
-            ],
-            Case((wavy, t([-1.5, 0.0, 0.7])), {}),
-            100,
-        ),
-        "gradients_wrt_constants": Workload(
-            [
-                Case((chapter_quadratic_of_constants(), t(0.0), t(1.0), t(2.0), t(3.0)), {}),
-                Case((of_constants, t([0.3, -0.8]), t(1.5), t(-0.5), t(2.0)), {}),
-            ],
-            Case((of_constants, t([0.3, -0.8]), t(1.5), t(-0.5), t(2.0)), {}),
-            100,
-        ),
-        "second_derivative": Workload(
-            [
-                Case((chapter, t(0.0)), {}),
-                Case((wavy, t(0.7)), {}),
-                Case((quadratic(0, 3, 1), t(1.0)), {}),  # linear: zero
-                Case((wavy, t(-0.4, dtype=torch.float64)), {}),
-            ],
-            Case((wavy, t(0.7)), {}),
-            100,
-        ),
-        "derivative_in_graph_mode": Workload(
-            [
-                Case((quadratic(1, -2, 1), 0.0), {}),
-                Case((quadratic(1, -2, 1), 1.0), {}),
-                Case((wavy, t([0.5, -1.0])), {}),
-            ],
-            Case((quadratic(1, -2, 1), t(1.0)), {}),
-            50,
-        ),
-        "minimise_with_gradients": Workload(minimise, minimise_timed, 1),
-        "minimise_with_closure": Workload(minimise, minimise_timed, 1),
-        "minimise_with_gradients_in_graph_mode": Workload(minimise, minimise_timed, 1),
-        "minimise_with_closure_in_graph_mode": Workload(minimise, minimise_timed, 1),
-    }
+    found = {e.name: e.workloads().PROBE for e in EXERCISES}
+    return {name: work for name, work in found.items() if work is not None}
 
 
 def _leaves(value: Any) -> list[Any]:

@@ -15,6 +15,7 @@ import torch
 
 from autodiff_kata import bench
 from autodiff_kata.plugin import resolve_impl
+from autodiff_kata.project import Project
 
 pytest.importorskip(
     "pytest_benchmark", reason="pytest-benchmark is not installed: pip install -e '.[dev]'"
@@ -48,7 +49,7 @@ def exercise_function(param: bench.Param, config: pytest.Config):
     """The exercise's function from solutions/ or from the folder --impl names."""
     case = param.case
     if param.impl == "reference":
-        folder = bench.reference_folder()
+        folder = bench.reference_folder(Project(config.rootpath))
     else:
         folder = resolve_impl(config.getoption("impl"), config.rootpath)
     try:
@@ -71,12 +72,8 @@ def test_case(
     bench.require_device(param.device)
 
     case = param.case
-    if case.exercise:
-        function, path = exercise_function(param, request.config)
-        workload = bench.exercise_workload(case, function, param.device)
-    else:
-        path = None
-        workload = bench.built_workload(case, param.device)
+    function, path = exercise_function(param, request.config) if case.exercise else (None, None)
+    workload = bench.workload(case, param.device, function)
 
     run = bench.synchronised(workload.run, param.device)
     torch._dynamo.reset()  # the first call compiles from nothing

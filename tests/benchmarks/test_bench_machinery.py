@@ -9,6 +9,8 @@ import torch
 
 from autodiff_kata import bench, spies
 
+CASES_BY_ID = {case.id: case for case in bench.cases()}
+
 
 def record_synchronize(monkeypatch: pytest.MonkeyPatch, events: list) -> None:
     def synchronize(device: object = None) -> None:
@@ -63,8 +65,8 @@ def test_peak_memory_is_read_on_cuda_only(monkeypatch):
 
 def test_every_case_runs_on_the_cpu_for_reference_and_learner():
     on_cpu = [p for p in bench.params() if p.device == "cpu"]
-    assert {p.case.id for p in on_cpu} == {c.id for c in bench.CASES if not c.cuda_only}
-    for case in bench.CASES:
+    assert {p.case.id for p in on_cpu} == {c.id for c in bench.cases() if not c.cuda_only}
+    for case in bench.cases():
         impls = sorted(p.impl for p in on_cpu if p.case is case)
         expected = [] if case.cuda_only else ["learner", "reference"] if case.exercise else [""]
         assert impls == expected, case.id
@@ -74,7 +76,7 @@ def test_cuda_cases_skip_with_their_reason_without_cuda(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     on_cuda = [p for p in bench.params() if p.device == "cuda"]
     # every case that touches a device has a CUDA twin, the CUDA-graph ones only there
-    assert {p.case.id for p in on_cuda} == {c.id for c in bench.CASES if not c.host_only}
+    assert {p.case.id for p in on_cuda} == {c.id for c in bench.cases() if not c.host_only}
     for param in on_cuda:
         with pytest.raises(pytest.skip.Exception, match=r"CUDA is not available.*not measured"):
             bench.require_device(param.device)
@@ -114,11 +116,11 @@ def test_the_floor_takes_the_same_updates_in_python_floats():
 
 
 def test_break_even_counts_steps_until_compiling_pays():
-    loop = bench.CASES_BY_ID["ex07-compiled"]
+    loop = CASES_BY_ID["ex07-compiled"]
     # 1000 steps: 200 ms eager, 100 ms compiled, 5 s to compile -> 0.1 ms saved per step
     assert bench.break_even(loop, 0.2, 0.1, 5.0) == pytest.approx(50_000)
     assert math.isinf(bench.break_even(loop, 0.1, 0.2, 5.0))
-    one_call = bench.CASES_BY_ID["ex04-compiled"]
+    one_call = CASES_BY_ID["ex04-compiled"]
     assert bench.break_even(one_call, 40e-6, 30e-6, 1.0) == pytest.approx(100_000)
 
 

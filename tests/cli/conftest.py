@@ -18,7 +18,11 @@ import pytest
 
 from autodiff_kata import stubs
 from autodiff_kata.cli import main
-from autodiff_kata.registry import EXERCISES, PROJECT_ROOT, Exercise
+from autodiff_kata.project import Project
+from autodiff_kata.registry import EXERCISES, Exercise
+
+#: The checkout these tests belong to.
+PROJECT = Project.locate(Path(__file__).parent)
 
 # Environment variables that make rich colour a pipe, or stop it colouring a terminal.
 TERMINAL_VARIABLES = ("FORCE_COLOR", "NO_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "COLUMNS")
@@ -81,14 +85,14 @@ def _copy_project(target: Path) -> None:
     """The files the command line reads, with kata/ as the course hands it out."""
     for folder in ("solutions", "tests/graders"):
         (target / folder).mkdir(parents=True)
-        for source in (PROJECT_ROOT / folder).glob("*.py"):
+        for source in (PROJECT.root / folder).glob("*.py"):
             shutil.copy2(source, target / folder / source.name)
     for name in ("pyproject.toml", ".gitignore", "tests/conftest.py"):
-        if (PROJECT_ROOT / name).is_file():
-            shutil.copy2(PROJECT_ROOT / name, target / name)
+        if (PROJECT.root / name).is_file():
+            shutil.copy2(PROJECT.root / name, target / name)
     (target / "kata").mkdir()
     for exercise in EXERCISES:  # the stubs as handed out, whatever someone did in kata/
-        solution = (PROJECT_ROOT / "solutions" / exercise.filename).read_text()
+        solution = (PROJECT.solutions / exercise.filename).read_text()
         (target / "kata" / exercise.filename).write_text(stubs.stub_text(exercise, solution))
 
 

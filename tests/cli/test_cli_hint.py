@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
-from autodiff_kata.registry import PROJECT_ROOT, find
+from autodiff_kata.project import Project
+from autodiff_kata.registry import find
+
+#: The checkout these tests belong to.
+PROJECT = Project.locate(Path(__file__).parent)
 
 
 def test_hint_tiers_advance_and_are_remembered(kata):
@@ -54,7 +59,7 @@ def test_a_damaged_state_file_starts_afresh(kata):
 
 
 def test_the_state_files_and_backups_are_ignored_by_git():
-    ignored = (PROJECT_ROOT / ".gitignore").read_text().splitlines()
+    ignored = (PROJECT.root / ".gitignore").read_text().splitlines()
     assert ".kata-state.json" in ignored
     assert "kata/.backup/" in ignored
     assert ".kata-grades.json" in ignored

@@ -9,7 +9,10 @@ import pytest
 
 from autodiff_kata.cli import main, parse
 from autodiff_kata.project import NoProject, Project
-from autodiff_kata.registry import PROJECT_ROOT, find
+from autodiff_kata.registry import find
+
+#: The checkout these tests belong to.
+PROJECT = Project.locate(Path(__file__).parent)
 
 COMMANDS = [["status"], ["check"], ["hint", "1"], ["watch"], ["reset", "1"], ["solution", "1"]]
 
@@ -71,8 +74,8 @@ def test_outside_any_checkout_the_command_says_how_to_name_one(kata, tmp_path, m
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
-    assert (PROJECT_ROOT / "kata").is_dir(), "the installed package's checkout is a kata"
-    own_state = PROJECT_ROOT / ".kata-state.json"
+    assert (PROJECT.root / "kata").is_dir(), "the installed package's checkout is a kata"
+    own_state = PROJECT.root / ".kata-state.json"
     before = own_state.read_text() if own_state.is_file() else None
 
     for args in (["hint", "1"], ["solution", "1", "--force"], []):

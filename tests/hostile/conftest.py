@@ -37,8 +37,11 @@ import pytest
 from autodiff_kata import stubs
 from autodiff_kata.cache import CACHE_FILE
 from autodiff_kata.engine.supervisor import SAME_USER
-from autodiff_kata.project import STATE_FILE
-from autodiff_kata.registry import EXERCISES, PROJECT_ROOT, Exercise
+from autodiff_kata.project import STATE_FILE, Project
+from autodiff_kata.registry import EXERCISES, Exercise
+
+#: The checkout these tests belong to.
+PROJECT = Project.locate(Path(__file__).parent)
 
 # The attacks are learners' code, hostile on purpose: never collect or import them.
 collect_ignore = ["submissions"]
@@ -89,7 +92,7 @@ class Case:
 
     def module(self, exercise: Exercise) -> str:
         """The submission's module for `exercise`."""
-        solution = (PROJECT_ROOT / "solutions" / exercise.filename).read_text()
+        solution = (PROJECT.solutions / exercise.filename).read_text()
         if exercise.number in self.solved:
             return solution
         attack = SUBMISSIONS / self.submission / exercise.filename
@@ -222,11 +225,11 @@ def copy_project(case: Case, root: Path) -> None:
     Folders others may enter and read, files others may read, none others may write."""
     for folder in ("solutions", "tests/graders"):
         (root / folder).mkdir(parents=True)
-        for source in (PROJECT_ROOT / folder).glob("*.py"):
+        for source in (PROJECT.root / folder).glob("*.py"):
             shutil.copyfile(source, root / folder / source.name)
     for name in ("pyproject.toml", ".gitignore", "tests/conftest.py"):
-        if (PROJECT_ROOT / name).is_file():
-            shutil.copyfile(PROJECT_ROOT / name, root / name)
+        if (PROJECT.root / name).is_file():
+            shutil.copyfile(PROJECT.root / name, root / name)
     (root / "kata").mkdir()
     for exercise in EXERCISES:
         (root / "kata" / exercise.filename).write_text(case.module(exercise))

@@ -11,7 +11,11 @@ import sys
 from pathlib import Path
 
 from autodiff_kata import stubs
-from autodiff_kata.registry import EXERCISES, PROJECT_ROOT
+from autodiff_kata.project import Project
+from autodiff_kata.registry import EXERCISES
+
+#: The checkout these tests belong to.
+PROJECT = Project.locate(Path(__file__).parent)
 
 # Environment variables that would change what the commands print or where they look.
 DROPPED = ("FORCE_COLOR", "NO_COLOR", "COLUMNS", "PWD", "OLDPWD", "AUTOGRADER_ROOT", "PYTHONPATH")
@@ -43,7 +47,7 @@ def shell(command: str, cwd: Path, timeout: float = 300, **extra: str) -> str:
 
 def readme_commands(heading: str) -> list[str]:
     """The command lines of the bash blocks under README's `### heading`, as written."""
-    readme = (PROJECT_ROOT / "README.md").read_text()
+    readme = (PROJECT.root / "README.md").read_text()
     match = re.search(rf"^### {re.escape(heading)}\n(.*?)(?=^##)", readme, re.S | re.M)
     assert match, f"README.md has no section '### {heading}'"
     blocks = re.findall(r"^```bash\n(.*?)^```", match[1], re.S | re.M)
@@ -56,16 +60,16 @@ def copy_checkout(target: Path) -> Path:
     """A checkout as an instructor has one: the package, the graders, the reference, the stubs
     (kata/ holds a finished solution here on purpose: it must never reach students)."""
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    shutil.copytree(PROJECT_ROOT / "autodiff_kata", target / "autodiff_kata", ignore=ignore)
-    shutil.copytree(PROJECT_ROOT / "tests" / "graders", target / "tests" / "graders", ignore=ignore)
-    shutil.copytree(PROJECT_ROOT / "solutions", target / "solutions", ignore=ignore)
+    shutil.copytree(PROJECT.root / "autodiff_kata", target / "autodiff_kata", ignore=ignore)
+    shutil.copytree(PROJECT.root / "tests" / "graders", target / "tests" / "graders", ignore=ignore)
+    shutil.copytree(PROJECT.solutions, target / "solutions", ignore=ignore)
     (target / ".ci").mkdir()
     for name in ("pyproject.toml", "README.md", ".ci/constraints.txt"):
-        shutil.copy2(PROJECT_ROOT / name, target / name)
+        shutil.copy2(PROJECT.root / name, target / name)
     (target / "kata").mkdir()
     for exercise in EXERCISES:
-        solution = (PROJECT_ROOT / "solutions" / exercise.filename).read_text()
+        solution = (PROJECT.solutions / exercise.filename).read_text()
         (target / "kata" / exercise.filename).write_text(stubs.stub_text(exercise, solution))
     first = EXERCISES[0].filename
-    shutil.copy2(PROJECT_ROOT / "solutions" / first, target / "kata" / first)
+    shutil.copy2(PROJECT.solutions / first, target / "kata" / first)
     return target

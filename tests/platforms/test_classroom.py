@@ -17,8 +17,11 @@ from platforms import env, readme_commands, shell
 
 from autodiff_kata import stubs
 from autodiff_kata.cli import main
-from autodiff_kata.project import is_project
-from autodiff_kata.registry import EXERCISES, PROJECT_ROOT
+from autodiff_kata.project import Project, is_project
+from autodiff_kata.registry import EXERCISES
+
+#: The checkout these tests belong to.
+PROJECT = Project.locate(Path(__file__).parent)
 
 COMMAND_GRADER = "classroom-resources/autograding-command-grader@v1"
 REPORTER = "classroom-resources/autograding-grading-reporter@v1"
@@ -82,7 +85,7 @@ def test_python_and_the_kata_are_installed_before_any_grading(steps: list[dict[s
 def test_the_template_is_the_kata_as_students_receive_it(template: Path):
     assert is_project(template)
     for exercise in EXERCISES:  # stubs, even where the instructor's own kata/ is solved
-        solution = (PROJECT_ROOT / "solutions" / exercise.filename).read_text()
+        solution = (PROJECT.solutions / exercise.filename).read_text()
         kata = (template / "kata" / exercise.filename).read_text()
         assert kata == stubs.stub_text(exercise, solution), exercise.filename
         assert (template / "tests" / "graders" / f"test_{exercise.module}.py").is_file()
@@ -117,7 +120,7 @@ def solved_and_untouched(template: Path, tmp_path_factory: pytest.TempPathFactor
     solved = shutil.copytree(template, tmp_path_factory.mktemp("solved") / "repo", ignore=ignore)
     untouched = shutil.copytree(template, tmp_path_factory.mktemp("stubs") / "repo", ignore=ignore)
     for exercise in EXERCISES:
-        shutil.copy(PROJECT_ROOT / "solutions" / exercise.filename, solved / "kata")
+        shutil.copy(PROJECT.solutions / exercise.filename, solved / "kata")
     return solved, untouched
 
 

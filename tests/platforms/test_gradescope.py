@@ -22,10 +22,13 @@ from platforms import env, readme_commands, shell
 
 from autodiff_kata import gradescope, stubs
 from autodiff_kata.engine.supervisor import isolating_users
-from autodiff_kata.registry import EXERCISES, PROJECT_ROOT, find
+from autodiff_kata.project import Project
+from autodiff_kata.registry import EXERCISES, find
 
-SOLUTIONS = PROJECT_ROOT / "solutions"
-CASES = PROJECT_ROOT / "tests" / "submissions"
+#: The checkout these tests belong to.
+PROJECT = Project.locate(Path(__file__).parent)
+SOLUTIONS = PROJECT.solutions
+CASES = PROJECT.root / "tests" / "submissions"
 
 # Gradescope's results.json, as documented in its autograder specifications.
 VISIBILITY = {"hidden", "after_due_date", "after_published", "visible"}
@@ -82,7 +85,7 @@ def check_graded(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def check_no_paths(results: dict[str, Any], root: Path) -> None:
     """Nothing the students read names a path of the grading machine."""
     text = json.dumps(results)
-    for path in (str(root), str(PROJECT_ROOT), tempfile.gettempdir() + "/", "packages/", "/root/"):
+    for path in (str(root), str(PROJECT.root), tempfile.gettempdir() + "/", "packages/", "/root/"):
         assert path not in text, f"{path} in {text}"
 
 

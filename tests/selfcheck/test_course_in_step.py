@@ -1,15 +1,20 @@
 """The registry, the stubs, the solutions and the graders describe the same course."""
 
 import difflib
+from pathlib import Path
 
 import pytest
 
 from autodiff_kata import docs, stubs
-from autodiff_kata.registry import EXERCISES, PROJECT_ROOT, UnknownExercise, find
+from autodiff_kata.project import Project
+from autodiff_kata.registry import EXERCISES, PARTS, UnknownExercise, find
 
-KATA = PROJECT_ROOT / "kata"
-SOLUTIONS = PROJECT_ROOT / "solutions"
-GRADERS = PROJECT_ROOT / "tests" / "graders"
+#: The checkout these tests belong to.
+PROJECT = Project.locate(Path(__file__).parent)
+
+KATA = PROJECT.root / "kata"
+SOLUTIONS = PROJECT.solutions
+GRADERS = PROJECT.root / "tests" / "graders"
 
 
 def test_every_exercise_has_a_stub_a_solution_and_a_grader():
@@ -72,8 +77,30 @@ def test_kata_holds_nothing_but_the_stubs():
     assert not extra, f"kata/ is the learner's submission and holds only the stubs: {extra}"
 
 
-def test_readme_course_table_is_the_registry():
-    readme = (PROJECT_ROOT / "README.md").read_text()
-    assert docs.with_course_table(readme) == readme, (
-        "README.md's course table differs from exercises.toml: run python -m autodiff_kata.docs"
+def test_readme_tables_are_the_registry():
+    readme = (PROJECT.root / "README.md").read_text()
+    assert docs.with_tables(readme) == readme, (
+        "README.md's tables of the course differ from exercises.toml: "
+        "run python -m autodiff_kata.docs"
+    )
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.module)
+def test_every_exercise_has_its_workloads_and_its_grader_cases(exercise):
+    workloads = exercise.workloads()  # autodiff_kata/workloads/<module>.py
+    assert hasattr(workloads, "PROBE"), f"{workloads.__name__}: give PROBE (None for no probe)"
+    assert hasattr(workloads, "BENCHMARKS"), f"{workloads.__name__}: give BENCHMARKS, () for none"
+    for case in workloads.BENCHMARKS:
+        assert case.exercise in (None, exercise.module), (
+            f"{workloads.__name__}: benchmark {case.id} times {case.exercise}, another exercise"
+        )
+    cases = PROJECT.root / "tests" / "submissions" / f"{exercise.module}.toml"
+    assert cases.is_file(), f"exercise {exercise.label}: list its grader cases in {cases}"
+
+
+def test_every_part_has_exercises_and_they_come_in_order():
+    parts = [e.part for e in EXERCISES]
+    assert parts == sorted(parts), "the exercises of a part come together, parts in order"
+    assert set(parts) <= set(PARTS), (
+        f"parts with no title in exercises.toml: {set(parts) - set(PARTS)}"
     )

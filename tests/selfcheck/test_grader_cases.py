@@ -1,5 +1,14 @@
 """The grader is itself graded: every submission in tests/submissions/ must get the status
-that tests/submissions/cases.toml gives it, with a message naming the mistake it makes.
+that its exercise's case list gives it, with a message naming the mistake it makes.
+
+Each exercise lists its cases in tests/submissions/<module>.toml, one [[case]] per folder
+beside it that holds one module of that exercise:
+
+  name       the folder
+  status     the exercise's expected status: passed | failed | not implemented yet | error | timeout
+  says       (not for passed) a case-sensitive substring of the exercise's message that pins
+             the mistake it must name
+  time_limit (optional) --exercise-time-limit for this case, in seconds
 
 Each case runs its exercise's grader through the runner, in this process, as `check` does: the
 submission's code runs in a worker, and the checks below make sure that nothing of it reached
@@ -17,15 +26,15 @@ from pathlib import Path
 import pytest
 import torch
 
-from autodiff_kata import registry, runner, wording
+from autodiff_kata import runner, wording
 from autodiff_kata.engine.supervisor import Limits
+from autodiff_kata.project import Project
 from autodiff_kata.registry import EXERCISES, Exercise
 from autodiff_kata.results import ExerciseResult, Status
 from autodiff_kata.spies import REAL_COMPILE, REAL_SGD
 
-ROOT = Path(__file__).resolve().parents[2]
-SUBMISSIONS = ROOT / "tests" / "submissions"
-CASES_FILE = SUBMISSIONS / "cases.toml"
+PROJECT = Project.locate(Path(__file__).parent)
+SUBMISSIONS = PROJECT.root / "tests" / "submissions"
 
 # Seconds each grader test may spend in the submission's code. The learner's default (30) is
 # what a correct graph-mode submission needs on a slow, busy machine; only a hang pays for
@@ -36,7 +45,7 @@ TIME_LIMIT = 20.0
 @dataclass(frozen=True)
 class Case:
     name: str
-    exercise: str
+    exercise: Exercise
     status: str
     says: str | None = None
     time_limit: float = TIME_LIMIT
@@ -46,8 +55,18 @@ class Case:
         return SUBMISSIONS / self.name
 
 
+def case_list(exercise: Exercise) -> Path:
+    return SUBMISSIONS / f"{exercise.module}.toml"
+
+
 def _load_cases() -> list[Case]:
-    return [Case(**entry) for entry in tomllib.loads(CASES_FILE.read_text())["case"]]
+    """Every exercise's cases, in course order (an exercise without a list has none)."""
+    return [
+        Case(exercise=exercise, **entry)
+        for exercise in EXERCISES
+        if case_list(exercise).is_file()
+        for entry in tomllib.loads(case_list(exercise).read_text())["case"]
+    ]
 
 
 CASES = _load_cases()
@@ -61,7 +80,7 @@ def grade(case: Case, exercise: Exercise) -> ExerciseResult:
     graded = runner.grade(
         case.folder,
         [exercise],
-        root=ROOT,
+        root=PROJECT.root,
         limits=Limits(seconds=case.time_limit),
         extra_args=["--maxfail=1"],
     )
@@ -86,7 +105,7 @@ def assert_nothing_leaked() -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
 def test_grader_grades_the_submission(case: Case) -> None:
-    exercise = registry.find(case.exercise)
+    exercise = case.exercise
     result = grade(case, exercise)
     assert_nothing_leaked()
     first = result.first
@@ -108,15 +127,17 @@ def test_every_folder_is_a_case_and_every_case_a_folder() -> None:
     folders = {p.name for p in SUBMISSIONS.iterdir() if p.is_dir() and p.name != "__pycache__"}
     names = [case.name for case in CASES]
     duplicates = sorted({name for name in names if names.count(name) > 1})
-    assert not duplicates, f"cases listed twice in {CASES_FILE.name}: {duplicates}"
+    assert not duplicates, f"cases listed twice: {duplicates}"
+    lists = {p.name for p in SUBMISSIONS.glob("*.toml")}
+    extra = lists - {case_list(e).name for e in EXERCISES}
+    assert not extra, f"case lists of no exercise in the registry: {sorted(extra)}"
     assert not folders - set(names), f"folders without an entry: {sorted(folders - set(names))}"
     assert not set(names) - folders, f"entries without a folder: {sorted(set(names) - folders)}"
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
 def test_case_is_well_formed(case: Case) -> None:
-    exercise = registry.find(case.exercise)
-    assert case.exercise == exercise.name, f"{case.name}: name the exercise as in the registry"
+    exercise = case.exercise
     status = Status(case.status)
     assert status not in (Status.CRASHED, Status.NOT_RUN), "the runner's statuses, not a grade"
     if status == Status.PASSED:
@@ -136,6 +157,6 @@ def test_case_is_well_formed(case: Case) -> None:
 
 @pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.name)
 def test_every_exercise_has_a_passing_and_a_failing_case(exercise: Exercise) -> None:
-    statuses = {Status(c.status) for c in CASES if c.exercise == exercise.name}
+    statuses = {Status(c.status) for c in CASES if c.exercise == exercise}
     assert Status.PASSED in statuses, f"no correct submission of {exercise.name} is checked"
     assert Status.FAILED in statuses, f"no wrong submission of {exercise.name} is checked"
