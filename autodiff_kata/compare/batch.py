@@ -185,10 +185,10 @@ def take_snapshots(
 
 def _result_without_grading(exercise: Exercise, plan: Options, present: bool) -> ExerciseResult:
     if not present:
-        test = TestResult("(module missing)", Kind.MISSING_FILE)
+        test = TestResult("module missing", Kind.MISSING_FILE)
     else:
         grader = f"tests/graders/{grader_file(exercise, plan.root).name}"
-        test = TestResult("(no grader)", Kind.NO_GRADER, grader)
+        test = TestResult("no grader", Kind.NO_GRADER, grader)
     return ExerciseResult(exercise, [test])
 
 
