@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 from autodiff_kata.engine import CONTEXT, wire
-from autodiff_kata.engine.worker import Settings, main
 from autodiff_kata.results import Kind
 
 MAX_REPLY = 256 * 2**20
@@ -45,6 +44,25 @@ class Limits:
     grace: float = 5.0  # past the time limit, before a worker deaf to its alarm is killed
     memory_bytes: int | None = 4 * 2**30
     output_bytes: int = 10_000_000
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How the supervisor contains a worker."""
+
+    memory_bytes: int | None = None  # address-space limit (not set where CUDA may be used)
+    file_bytes: int = 64 * 2**20  # largest file the worker may write
+    uid: int | None = None  # the unprivileged user to run as, when started as root
+    scratch: str = ""  # the worker's working directory, writable by it alone
+    max_processes: int = 1024  # processes and threads (torch starts one a core), per user
+
+
+def _worker_main(*args: Any) -> None:
+    """The worker's entry point. Its module (torch, TorchDynamo, the recorders) is loaded in
+    the warm parent, where this runs; the grading process never needs it."""
+    from autodiff_kata.engine.worker import main
+
+    main(*args)
 
 
 @dataclass
@@ -129,7 +147,9 @@ class Worker:
         )
         self.connection, theirs = CONTEXT.Pipe()
         output, output_theirs = CONTEXT.Pipe(duplex=False)
-        self.process = _Process(target=main, args=(theirs, output_theirs, settings), daemon=True)
+        self.process = _Process(
+            target=_worker_main, args=(theirs, output_theirs, settings), daemon=True
+        )
         _adopt_orphans()
         self.process.start()
         self.started = _started(self.process.pid)

@@ -36,22 +36,12 @@ from typing import Any
 import torch
 
 from autodiff_kata.engine import wire
+from autodiff_kata.engine.supervisor import Settings
 from autodiff_kata.spies import CompileRecorder, SGDRecorder
 
 PR_SET_CHILD_SUBREAPER = 36
 MODULE_PREFIX = "_submission_"
 FRAMES_SHOWN = 10  # the learner's frames shown from each end of an error's traceback
-
-
-@dataclass(frozen=True)
-class Settings:
-    """How the supervisor contains a worker."""
-
-    memory_bytes: int | None = None  # address-space limit (not set where CUDA may be used)
-    file_bytes: int = 64 * 2**20  # largest file the worker may write
-    uid: int | None = None  # the unprivileged user to run as, when started as root
-    scratch: str = ""  # the worker's working directory, writable by it alone
-    max_processes: int = 1024  # processes and threads (torch starts one a core), per user
 
 
 def contain(settings: Settings, output_fd: int) -> None:
