@@ -5,12 +5,15 @@ measured for that git revision of this project (checked out in a temporary workt
 package first on the path), each pair side by side in this run, so that the machine's load
 weighs on both alike:
 
-- **cold pytest, all eight**: one whole `pytest` process, torch's import included;
+- **cold pytest, the chapter's eight**: one whole `pytest` process over part 1's graders,
+  torch's import included (the baseline's eight); and over every grader, without a baseline;
 - **watch re-grade**: one exercise graded again after a save. Here: in this process, with the
   workers' warm parent already running, as `watch` does. The baseline's watch ran a fresh
   pytest process for each re-grade, which is what it is timed as;
-- **compare, per submission**: `compare` over copies of solutions/ with `--jobs 2`, all eight
-  exercises with the probe, batch wall time divided by the number of copies.
+- **compare, per submission**: `compare` over copies of solutions/ with `--jobs 2`, the
+  chapter's eight exercises with the probe, batch wall time divided by the number of copies.
+
+An exercise the baseline does not have is timed without one.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ import torch
 from autodiff_kata import runner
 from autodiff_kata.engine import warm_up
 from autodiff_kata.project import Project
-from autodiff_kata.registry import EXERCISES, Exercise
+from autodiff_kata.registry import EXERCISES, Exercise, in_part
 
 
 def _timed(command: list[str], cwd: Path, env: dict[str, str]) -> float:
@@ -47,14 +50,15 @@ def _timed(command: list[str], cwd: Path, env: dict[str, str]) -> float:
     return elapsed
 
 
-def _pytest(root: Path, *graders: Path) -> list[str]:
+def _pytest(graders: list[Path]) -> list[str]:
     return [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--impl=solutions",
-            *map(str, graders or [root / "tests" / "graders"])]  # fmt: skip
+            *map(str, graders)]  # fmt: skip
 
 
-def _compare(root: Path, copies: list[Path], out: Path) -> list[str]:
+def _compare(copies: list[Path], out: Path) -> list[str]:
+    chapter = ",".join(str(e.number) for e in in_part(1))
     return [sys.executable, "-m", "autodiff_kata.compare", *map(str, copies), "--jobs", "2",
-            "--out", str(out)]  # fmt: skip
+            "--exercises", chapter, "--out", str(out)]  # fmt: skip
 
 
 def _median(measure: Callable[[], float], repeat: int) -> float:
@@ -78,12 +82,15 @@ class Checkout:
         self.root = root
         self.env = env
 
-    def cold(self) -> float:
-        return _timed(_pytest(self.root), self.root, self.env)
+    def grader(self, exercise: Exercise) -> Path:
+        return self.root / "tests" / "graders" / f"test_{exercise.module}.py"
 
-    def alone(self, exercise_module: str) -> float:
-        grader = self.root / "tests" / "graders" / f"test_{exercise_module}.py"
-        return _timed(_pytest(self.root, grader), self.root, self.env)
+    def cold(self, exercises: tuple[Exercise, ...]) -> float:
+        return _timed(_pytest([self.grader(e) for e in exercises]), self.root, self.env)
+
+    def alone(self, exercise: Exercise) -> float:
+        """A fresh pytest process for one exercise."""
+        return _timed(_pytest([self.grader(exercise)]), self.root, self.env)
 
     def compare(self, copies: int, scratch: Path) -> float:
         folders = []
@@ -92,11 +99,10 @@ class Checkout:
             shutil.copytree(self.root / "solutions", folder, dirs_exist_ok=True)
             folders.append(folder)
         out = scratch / "report"
-        return _timed(_compare(self.root, folders, out), self.root, self.env) / copies
+        return _timed(_compare(folders, out), self.root, self.env) / copies
 
 
-def _baseline(revision: str, scratch: Path, env: dict[str, str]) -> Checkout:
-    here = Project.locate().root
+def _baseline(here: Path, revision: str, scratch: Path, env: dict[str, str]) -> Checkout:
     worktree = scratch / "baseline"
     subprocess.run(["git", "-C", str(here), "worktree", "add", "--detach", str(worktree),
                     revision], check=True, capture_output=True)  # fmt: skip
@@ -114,15 +120,17 @@ def main(argv: list[str] | None = None) -> None:
     env = {**os.environ, "TORCHINDUCTOR_CACHE_DIR": str(scratch / "inductor")}
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # a learner's Python keeps its bytecode cache
     here = Checkout(project.root, env)
-    base = _baseline(args.baseline, scratch, env) if args.baseline else None
+    base = _baseline(project.root, args.baseline, scratch, env) if args.baseline else None
     rows: list[tuple[str, float, float | None]] = []
     try:
         both = [c for c in (here, base) if c]
         cold = {id(c): [] for c in both}
         for _ in range(args.repeat):  # alternating, so that load weighs on both
             for checkout in both:
-                cold[id(checkout)].append(checkout.cold())
-        rows.append(("cold pytest, all eight", *_pair(cold, here, base)))
+                cold[id(checkout)].append(checkout.cold(in_part(1)))
+        rows.append(("cold pytest, the chapter's eight", *_pair(cold, here, base)))
+        every = _median(lambda: here.cold(EXERCISES), args.repeat)
+        rows.append((f"cold pytest, all {len(EXERCISES)}", every, None))
         warm_up(long_lived=True)
         runner.grade(project.solutions, EXERCISES, root=project.root)  # the warm-up grade
         for exercise in EXERCISES:
@@ -133,7 +141,9 @@ def main(argv: list[str] | None = None) -> None:
                 return time.perf_counter() - started
 
             now = _median(regrade, args.repeat)
-            then = _median(lambda e=exercise: base.alone(e.module), args.repeat) if base else None
+            then = None
+            if base and base.grader(exercise).is_file():
+                then = _median(lambda e=exercise: base.alone(e), args.repeat)
             rows.append((f"watch re-grade, {exercise.label}", now, then))
         compared = {id(c): [c.compare(args.copies, scratch / f"compare-{id(c)}")] for c in both}
         rows.append(("compare, per submission (--jobs 2)", *_pair(compared, here, base)))
