@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from autodiff_kata import words
 from autodiff_kata.compare.batch import Row
 from autodiff_kata.compare.neutral import markdown_fenced, markdown_inline
-from autodiff_kata.gradescope import exercise_output
+from autodiff_kata.gradescope import exercise_output, scrub
 from autodiff_kata.registry import Exercise
 from autodiff_kata.results import ExerciseResult, TestResult
 
@@ -24,7 +24,8 @@ def markdown(row: Row, exercises: Sequence[Exercise]) -> str:
         f"{words.verb(row.passed, 'passes', 'pass')}.",
     ]
     if row.problem:
-        lines.append(f"Your submission could not be graded: {markdown_inline(row.problem)}")
+        problem = markdown_inline(scrub(row.problem, places))
+        lines.append(f"Your submission could not be graded ({problem}); tell your instructor.")
     failing = [e for e, c in zip(exercises, row.cells, strict=True) if not c.passed]
     if failing and not row.problem:
         lines.append(f"Next: {markdown_inline(failing[0].label)}.")

@@ -144,10 +144,12 @@ def test_feedback_names_no_folder_of_the_instructor_s_machine(tmp_path, course):
 
 
 def test_a_submission_that_could_not_be_graded_says_so(tmp_path, course):
-    rows = [row("dan", [cell(e, None) for e in course], problem="its code ended the session")]
+    problem = f"OSError: {TEACHER}/dan/notes.txt is gone"
+    rows = [row("dan", [cell(e, None) for e in course], problem=problem)]
     reports.write_all(comparison(rows, course), tmp_path)
     text = (tmp_path / "feedback" / "dan.md").read_text()
-    assert "could not be graded: its code ended the session" in text
+    assert "could not be graded (OSError: kata/notes.txt is gone); tell your instructor." in text
+    assert "/home/teacher" not in text
 
 
 # learner text, inert ---------------------------------------------------------------------
