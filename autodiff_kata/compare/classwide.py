@@ -25,14 +25,9 @@ def notable_speed(ratio: float | None) -> bool:
     return ratio is not None and (ratio <= FAST or ratio >= SLOW)
 
 
-def part_of(exercise: Exercise) -> int:
-    """The course part the exercise belongs to (1 for a course of one part)."""
-    return getattr(exercise, "part", 1)
-
-
 def parts(exercises: Sequence[Exercise]) -> list[tuple[int, list[Exercise]]]:
-    """The exercises grouped by part, in course order."""
-    return [(part, list(group)) for part, group in groupby(exercises, key=part_of)]
+    """The exercises grouped by the registry's part, in course order."""
+    return [(part, list(group)) for part, group in groupby(exercises, key=lambda e: e.part)]
 
 
 @dataclass(frozen=True)

