@@ -241,3 +241,100 @@ def learning_rates() -> st.SearchStrategy[float]:
 
 def points(low: float = -2.0, high: float = 2.0) -> st.SearchStrategy[float]:
     return _rounded(low, high)
+
+
+# beyond the chapter: functions with many outputs, and forward passes that do not repeat -------
+
+#: Elementwise terms that keep a vector function's values and slopes moderate on [-2, 2].
+BOUNDED = ["x", "x**2", "sin", "tanh", "sigmoid", "softplus"]
+
+
+def _elementwise(terms: tuple[Term, ...], x: Tensor) -> Tensor:
+    y = terms[0](x)
+    for term in terms[1:]:
+        y = y + term(x)
+    return y
+
+
+def _formula(terms: tuple[Term, ...], name: str) -> str:
+    return " + ".join(str(t).replace("x", name) for t in terms).replace("+ -", "- ")
+
+
+@dataclass(frozen=True)
+class VectorFn:
+    """f(x) = outer(M @ inner(x)): n inputs to m outputs, along x's last dimension, so that
+    a batch of inputs (b, n) gives a batch of outputs (b, m). `inner` and `outer` act
+    elementwise; M mixes the inputs, so that each output depends on every input and the
+    Jacobian is neither diagonal nor symmetric."""
+
+    matrix: tuple[tuple[float, ...], ...]  # m rows of n
+    inner: tuple[Term, ...]
+    outer: tuple[Term, ...]
+
+    @property
+    def inputs(self) -> int:
+        return len(self.matrix[0])
+
+    @property
+    def outputs(self) -> int:
+        return len(self.matrix)
+
+    def __call__(self, x: Tensor) -> Tensor:
+        m = torch.tensor(self.matrix, dtype=x.dtype, device=x.device)
+        return _elementwise(self.outer, _elementwise(self.inner, x) @ m.T)
+
+    def __repr__(self) -> str:
+        rows = "; ".join(" ".join(_number(v) for v in row) for row in self.matrix)
+        return (
+            f"f(x) = {_formula(self.outer, 'v')}, v = M @ u, u = {_formula(self.inner, 'x')}, "
+            f"M = [{rows}]"
+        )
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))
+
+
+@st.composite
+def vector_functions(
+    draw: st.DrawFn, inputs: st.SearchStrategy[int], outputs: st.SearchStrategy[int]
+) -> VectorFn:
+    """Functions from `inputs` numbers to `outputs` numbers, each output mixing every input."""
+    n, m = draw(inputs), draw(outputs)
+    entry = _rounded(-1.5, 1.5, nonzero=True)
+    matrix = tuple(tuple(draw(entry) for _ in range(n)) for _ in range(m))
+    inner = tuple(draw(st.lists(terms(BOUNDED), min_size=1, max_size=2)))
+    outer = tuple(draw(st.lists(terms(BOUNDED), min_size=1, max_size=1)))
+    return VectorFn(matrix, inner, outer)
+
+
+@dataclass
+class DriftingFn:
+    """f(x + drift·k) at its k-th call: like a forward pass with dropout, it does not repeat,
+    so that two results meant to come from one forward pass differ when it runs twice. The
+    graders' oracles call `at_first_call`, never the function itself."""
+
+    fn: Fn
+    drift: float
+    calls: int = 0
+
+    def __call__(self, x: Tensor) -> Tensor:
+        shift, self.calls = self.drift * self.calls, self.calls + 1
+        return self.fn(x + shift)
+
+    def at_first_call(self, x: Tensor) -> Tensor:
+        return self.fn(x)
+
+    def at_second_call(self, x: Tensor) -> Tensor:
+        return self.fn(x + self.drift)
+
+    def __repr__(self) -> str:
+        return f"{self.fn!r} (each call sees x moved by {_number(self.drift)} more)"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))
+
+
+def bounded_functions(max_terms: int = 2) -> st.SearchStrategy[Fn]:
+    """Functions with moderate slopes wherever their input lands (a function of a function's
+    output, whose size is not known in advance)."""
+    return st.lists(terms(BOUNDED), min_size=1, max_size=max_terms).map(lambda t: Fn(tuple(t)))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import torch
 
 from autodiff_kata.compare.probe import Case
-from autodiff_kata.functions import Fn, FnOfConstants, Term, quadratic
+from autodiff_kata.functions import Fn, FnOfConstants, Term, VectorFn, quadratic
 
 #: Smooth functions away from the chapter's quadratic: a hard-coded answer shows.
 WAVY = Fn((Term("sin", 1.5, 0.8, 0.3), Term("x**2", 0.5), Term("tanh", -1.2, 1.1)))
@@ -34,3 +34,8 @@ DESCENTS = [
     Case((WAVY, torch.tensor(1.0, dtype=torch.float64)), {"steps": 50, "lr": 0.1}),
 ]
 DESCENT_TIMED = Case((BOWL, torch.tensor([0.5, -1.0, 2.0])), {"steps": 50, "lr": 0.05})
+
+#: A function from 3 numbers to 2, each output mixing every input (exercises 9 and 12).
+MIXING = VectorFn(
+    ((1.2, -0.7, 0.4), (0.3, 0.9, -1.1)), (Term("sin", 1.0, 0.8),), (Term("tanh", 1.5, 0.6),)
+)
