@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from autodiff_kata.compare.classwide import ExerciseTally
 
 PASSED_COLOUR = "#3a8f3a"
+PART_COLOURS = (PASSED_COLOUR, "#2b7a8c", "#8c6d2b", "#6d2b8c")  # a course's parts, in turn
 SCORE_COLOUR = "#4a6fa5"
 
 
@@ -59,7 +60,8 @@ def score_distribution(scores: Sequence[int], exercises: int) -> str:
 
 
 def pass_rates(tallies: Sequence[ExerciseTally]) -> str:
-    """A bar per exercise, in course order from the top: the share of submissions passing it."""
+    """A bar per exercise, in course order from the top: the share of submissions passing it;
+    a colour per part of the course."""
     from matplotlib.figure import Figure
     from matplotlib.ticker import PercentFormatter
 
@@ -68,7 +70,21 @@ def pass_rates(tallies: Sequence[ExerciseTally]) -> str:
     figure = Figure(figsize=(5.5, 0.9 + 0.32 * len(tallies)))
     axes = figure.subplots()
     positions = range(len(tallies))
-    axes.barh(positions, rates, color=PASSED_COLOUR)
+    parts = list(dict.fromkeys(t.exercise.part for t in tallies))
+    colour = {part: PART_COLOURS[n % len(PART_COLOURS)] for n, part in enumerate(parts)}
+    axes.barh(positions, rates, color=[colour[t.exercise.part] for t in tallies])
+    if len(parts) > 1:
+        from matplotlib.patches import Patch
+
+        titles = {t.exercise.part: t.exercise.part_title for t in tallies}
+        axes.legend(
+            handles=[Patch(color=colour[p], label=f"part {p}: {titles[p]}") for p in parts],
+            loc="lower center",
+            bbox_to_anchor=(0.5, 1.0),  # under the title, never over the bars
+            ncols=len(parts),
+            fontsize=8,
+            frameon=False,
+        )
     axes.set_yticks(positions, labels)
     axes.invert_yaxis()
     axes.set_xlim(0, 100)
@@ -83,6 +99,6 @@ def pass_rates(tallies: Sequence[ExerciseTally]) -> str:
             fontsize=8,
         )
     axes.set_xlabel("submissions passing")
-    axes.set_title("Pass rate per exercise")
+    axes.set_title("Pass rate per exercise", pad=20 if len(parts) > 1 else 6)
     axes.spines[["top", "right"]].set_visible(False)
     return _svg(figure, "pass-rates")
