@@ -10,7 +10,7 @@ from autodiff_kata.registry import EXERCISES
 
 @pytest.mark.parametrize(
     "args",
-    [["check", "nope"], ["hint", "9"], ["solution", "0"], ["reset", "ex99", "--yes"]],
+    [["check", "nope"], ["hint", "99"], ["solution", "0"], ["reset", "ex99", "--yes"]],
 )
 def test_an_unknown_exercise_is_named_and_the_exercises_listed(kata, args):
     code, out, err = kata.cli(*args)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from autodiff_kata.registry import EXERCISES
+from autodiff_kata.registry import EXERCISES, PARTS
 
 SUBMISSIONS = Path(__file__).parent / "submissions"
 BOUNDED = 1_000_000  # characters a run prints, and bytes of its report
@@ -44,7 +44,10 @@ def test_the_board_prints_and_the_run_fails(grading, way):
     lines = graded.out.splitlines()
     starts = [i for i, line in enumerate(lines) if "autodiff kata: " in line]
     assert starts, f"no board in pytest's output:\n{graded.out[-3000:]}"
-    board = lines[starts[-1] + 1 : starts[-1] + 2 + len(EXERCISES)]
+    shown = lines[starts[-1] + 1 :]
+    headings = [line for line in shown if line.startswith("Part ")]
+    assert [h.split(":")[0] for h in headings] == [f"Part {p}" for p in sorted(PARTS)], shown
+    board = [line for line in shown if not line.startswith("Part ")][: len(EXERCISES) + 1]
     for exercise, status, line in zip(EXERCISES, statuses, board, strict=False):
         if status == "passed":
             assert line == f" ✓ {exercise.label}"
