@@ -338,3 +338,53 @@ def bounded_functions(max_terms: int = 2) -> st.SearchStrategy[Fn]:
     """Functions with moderate slopes wherever their input lands (a function of a function's
     output, whose size is not known in advance)."""
     return st.lists(terms(BOUNDED), min_size=1, max_size=max_terms).map(lambda t: Fn(tuple(t)))
+
+
+# beyond the chapter: curvature, and losses of a parameter and a sample --------------------
+
+
+@dataclass(frozen=True)
+class ScalarOfVector:
+    """f(x) = outer(inner(x)), a scalar of a vector whose inputs mix (inner is a VectorFn):
+    its Hessian is neither diagonal nor constant, as an elementwise function's would be."""
+
+    outer: Fn
+    inner: VectorFn
+
+    @property
+    def inputs(self) -> int:
+        return self.inner.inputs
+
+    def __call__(self, x: Tensor) -> Tensor:
+        return self.outer(self.inner(x))
+
+    def __repr__(self) -> str:
+        inner = repr(self.inner).removeprefix("f(x) = ")
+        return f"f(x) = sum of {_formula(self.outer.terms, 'y')}, y = {inner}"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))
+
+
+@st.composite
+def scalars_of_vectors(draw: st.DrawFn, inputs: st.SearchStrategy[int]) -> ScalarOfVector:
+    """Nonlinear scalars of `inputs` numbers, each mixing every input."""
+    inner = draw(vector_functions(inputs, st.integers(1, 3)))
+    return ScalarOfVector(draw(smooth_functions(max_terms=2)), inner)
+
+
+@dataclass(frozen=True)
+class SampleLoss:
+    """loss(w, x) = f(w @ x): a parameter w (m, n) or (n,) and one sample x (n,), as a layer
+    and its loss; f sums over the layer's outputs."""
+
+    f: Fn
+
+    def __call__(self, w: Tensor, x: Tensor) -> Tensor:
+        return self.f(w @ x)
+
+    def __repr__(self) -> str:
+        return f"loss(w, x) = f(w @ x), {self.f!r}"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))
