@@ -1,0 +1,34 @@
+"""Correct: the forward saves exp(-|x|) and backward builds the slope from it."""
+
+import torch
+from torch import Tensor
+from torch.autograd.function import FunctionCtx
+
+
+def forward(ctx: FunctionCtx, x: Tensor) -> Tensor:
+    """log(1 + exp(x)) without overflow; saves x for backward."""
+    ctx.save_for_backward(x)
+    e = torch.exp(-x.abs())
+    ctx.save_for_backward(x, e)
+    return x.clamp(min=0) + torch.log1p(e)
+
+
+def backward(ctx: FunctionCtx, upstream: Tensor) -> Tensor:
+    """upstream times the slope of log(1 + exp(x)) at the saved x, without overflow."""
+    x, e = ctx.saved_tensors
+    return upstream * torch.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+class Log1pExp(torch.autograd.Function):
+    """log(1 + exp(x)), differentiated by `backward` above instead of the derived gradient."""
+
+    forward = staticmethod(forward)
+    backward = staticmethod(backward)
+
+
+def value_and_gradient(x: Tensor, upstream: Tensor) -> tuple[Tensor, Tensor]:
+    """Return (log(1 + exp(x)), upstream · its derivative), both through Log1pExp."""
+    x = x.detach().requires_grad_()
+    y = Log1pExp.apply(x)
+    (gradient,) = torch.autograd.grad(y, x, upstream)
+    return y.detach(), gradient
