@@ -1,6 +1,8 @@
-"""Exercise 16's probe and benchmark: the 1000 updates of exercise 5 as one compiled graph,
+"""Exercise 16's probe and benchmarks: the 1000 updates of exercise 5 as one compiled graph,
 timed against exercise 5 (eager) and exercise 7 (a compiled step), and beside the same
-updates on Python floats and the while-loop formulations of bench.py."""
+updates on Python floats and the while-loop formulations of bench.py; one more of those,
+with FUSED steps per iteration (masked past the count) and inductor's C++ wrapper, so that
+the loop runs a few kernels in all."""
 
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ from autodiff_kata.compare.probe import Workload
 from autodiff_kata.workloads import DESCENT_TIMED, DESCENTS
 
 PROBE = Workload(DESCENTS, DESCENT_TIMED, 1)
+
+FUSED = 100
 
 BENCHMARKS = (
     bench.Case(
@@ -21,5 +25,14 @@ BENCHMARKS = (
         baseline="ex05-eager",
         steps=bench.STEPS,
         call=bench.chapter_call(bench.check_minimum, bench.STEPS),
+    ),
+    bench.Case(
+        f"while-loop-fused-{FUSED}-cpp",
+        "beyond the chapter: 1000 updates",
+        f"while_loop, {FUSED} fused steps, C++ wrapper",
+        compiled=True,
+        baseline="ex05-eager",
+        steps=bench.STEPS,
+        build=bench.while_loop(FUSED, {"cpp_wrapper": True}),
     ),
 )

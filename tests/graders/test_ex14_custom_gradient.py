@@ -125,7 +125,7 @@ def test_reproduces_the_guide(impl):
 
 
 @pytest.mark.parametrize("device", DEVICES)
-@settings(max_examples=6)
+@settings(max_examples=4)
 @given(
     small=st.lists(points(), min_size=1, max_size=3),
     upstream=st.lists(points().filter(lambda u: u not in (0, 1)), min_size=6, max_size=6),

@@ -97,7 +97,7 @@ def test_reproduces_the_worked_example(impl):
 
 
 @pytest.mark.parametrize("device", DEVICES)
-@settings(max_examples=8)
+@settings(max_examples=5)
 @given(
     f=bounded_functions(),
     inputs=st.integers(1, 3),
