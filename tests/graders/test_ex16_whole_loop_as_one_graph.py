@@ -112,6 +112,9 @@ def test_reproduces_the_chapter(impl, compile_recorder):
     )
     check_one_graph(compile_recorder, steps=1000)
     untouched.check()
+    # float32 stalls near the chapter's minimum, where a step more or another lr hardly
+    # shows: another f from the same x0, with steps and lr given, shows them.
+    grade(impl, compile_recorder, quadratic(0.5, 1, -1), x0, steps=7, lr=0.05)
 
 
 @pytest.mark.parametrize("device", DEVICES)
