@@ -21,9 +21,14 @@ pytest.importorskip(
     "pytest_benchmark", reason="pytest-benchmark is not installed: pip install -e '.[dev]'"
 )
 
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:`torch.jit.script_method` is deprecated:DeprecationWarning"  # inside inductor
-)
+pytestmark = [
+    pytest.mark.filterwarnings(
+        "ignore:`torch.jit.script_method` is deprecated:DeprecationWarning"  # inside inductor
+    ),
+    pytest.mark.filterwarnings(
+        "ignore:`torch.jit.script` is deprecated:DeprecationWarning"  # inside torch.func.jacfwd
+    ),
+]
 
 #: A loop of 1000 updates takes a good part of a second: more rounds than pytest-benchmark's
 #: default five, so that the fastest is one that other work on the machine left alone.
