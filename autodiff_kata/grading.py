@@ -30,7 +30,12 @@ DEVICES = [
 
 
 class GradingFailure(AssertionError):
-    """A wrong answer; the message is all the learner needs to read."""
+    """A wrong answer; the message is all the learner needs to read. `mistake` is the likely
+    mistake it names, kept as data too (compare counts them across a class)."""
+
+    def __init__(self, found: str, mistake: str = "") -> None:
+        super().__init__(f"{found}\nLikely mistake: {mistake}" if mistake else found)
+        self.mistake = mistake
 
 
 def _number(value: float, dtype: torch.dtype) -> str:
@@ -50,9 +55,10 @@ def show(value: Any) -> str:
     return f"tensor({numbers}, {str(value.dtype).removeprefix('torch.')}{where})"
 
 
-def fail(message: str) -> None:
+def fail(message: str, *, mistake: str = "") -> None:
+    """Fail the test with `message`, and the likely mistake where one is known."""
     __tracebackhide__ = True
-    raise GradingFailure(message)
+    raise GradingFailure(message, mistake)
 
 
 def expect_tensor(
@@ -70,9 +76,9 @@ def expect_tensor(
     dtype = dtype or like.dtype
     if isinstance(got, tuple | list) and len(got) == 1 and isinstance(got[0], Tensor):
         fail(
-            f"{what}: expected a tensor, got a {type(got).__name__} holding one.\n"
-            "Likely mistake: torch.autograd.grad returns a tuple, one gradient per input; "
-            "unpack it: (dydx,) = torch.autograd.grad(y, x)."
+            f"{what}: expected a tensor, got a {type(got).__name__} holding one.",
+            mistake="torch.autograd.grad returns a tuple, one gradient per input; "
+            "unpack it: (dydx,) = torch.autograd.grad(y, x).",
         )
     if not isinstance(got, Tensor):
         why = (
@@ -89,21 +95,22 @@ def expect_tensor(
     if got.device != like.device:
         fail(
             f"{what}: expected a tensor on {like.device} (where the input is), got one on "
-            f"{got.device}.\nLikely mistake: a new tensor made without device=x.device."
+            f"{got.device}.",
+            mistake="a new tensor made without device=x.device.",
         )
     if got.dtype != dtype:
         fail(
-            f"{what}: expected dtype {dtype}, got {got.dtype}.\nLikely mistake: "
-            + (
+            f"{what}: expected dtype {dtype}, got {got.dtype}.",
+            mistake=(
                 wrong_dtype
                 or "a new tensor made without dtype=..., or a cast; the result must keep the "
                 "input's precision."
-            )
+            ),
         )
     if got.shape != like.shape:
         fail(
-            f"{what}: expected shape {tuple(like.shape)} (the input's), got {tuple(got.shape)}.\n"
-            "Likely mistake: an extra dimension from torch.tensor([...]), or a reshape."
+            f"{what}: expected shape {tuple(like.shape)} (the input's), got {tuple(got.shape)}.",
+            mistake="an extra dimension from torch.tensor([...]), or a reshape.",
         )
     if got.requires_grad:
         fail(
@@ -192,7 +199,7 @@ def expect_close(
         if is_close(wrong.to(expected.dtype), expected, **right):
             continue
         if _makes(got, wrong, own[0] if own else right):
-            fail(f"{found}\nLikely mistake: {explanation}")
+            fail(found, mistake=explanation)
     fail(f"{found}\nHint: {hint}")
 
 
@@ -219,29 +226,31 @@ class Untouched:
         for name, s in self.snapshots.items():
             if s.tensor.requires_grad != s.requires_grad:
                 fail(
-                    f"the caller's {name} now has requires_grad={s.tensor.requires_grad}.\n"
-                    f"Likely mistake: requires_grad_() on the caller's tensor; call it on a copy: "
-                    f"{name}.detach().requires_grad_()."
+                    f"the caller's {name} now has requires_grad={s.tensor.requires_grad}.",
+                    mistake="requires_grad_() on the caller's tensor; call it on a copy: "
+                    f"{name}.detach().requires_grad_().",
                 )
             if s.tensor.grad is not s.grad:
                 fail(
-                    f"the caller's {name} got a .grad it did not have.\nLikely mistake: "
-                    f"backward() through the caller's tensor; differentiate a detached copy."
+                    f"the caller's {name} got a .grad it did not have.",
+                    mistake="backward() through the caller's tensor; differentiate a detached "
+                    "copy.",
                 )
             if not torch.equal(s.tensor.detach(), s.value):
                 fail(
                     f"the caller's {name} was changed in place (it was {show(s.value)}, now "
-                    f"{show(s.tensor)}).\nLikely mistake: the optimiser was given the caller's "
-                    f"tensor; give it a copy: torch.nn.Parameter({name}.detach().clone())."
+                    f"{show(s.tensor)}).",
+                    mistake="the optimiser was given the caller's tensor; give it a copy: "
+                    f"torch.nn.Parameter({name}.detach().clone()).",
                 )
             if s.tensor._version != s.version:
                 fail(
                     f"the caller's {name} was written in place: its value is still "
                     f"{show(s.value)}, but its version counter moved (an in-place operation "
-                    "ran on it, and autograd would refuse a graph that saved it).\nLikely "
-                    "mistake: the optimiser was given the caller's tensor, or an in-place "
+                    "ran on it, and autograd would refuse a graph that saved it).",
+                    mistake="the optimiser was given the caller's tensor, or an in-place "
                     f"operation ran on it ({name}.copy_(...), {name} -= ...); work on a copy: "
-                    f"{name}.detach().clone()."
+                    f"{name}.detach().clone().",
                 )
 
 
@@ -256,9 +265,16 @@ def naming(*known: tuple[str, str]) -> Iterator[None]:
             said = error.outcome.detail
             for words_said, explanation in known:
                 if words_said.lower() in said.lower():
-                    error.add_note(f"Likely mistake: {explanation}")
+                    name_mistake(error, explanation)
                     break
         raise
+
+
+def name_mistake(error: ExerciseOutcome, explanation: str) -> None:
+    """Name the likely mistake behind an error the submission raised: a note for the
+    learner, and data for the class's counts."""
+    error.mistake = explanation
+    error.add_note(f"Likely mistake: {explanation}")
 
 
 @contextmanager
@@ -276,7 +292,7 @@ def explaining(call: str, *known: tuple[str, str, str]) -> Iterator[None]:
         for words_said, short, explanation in known:
             if words_said.lower() in said:
                 where = f" at line {error.outcome.line}" if error.outcome.line else ""
-                fail(f"{call} raised an error{where}: {short}.\nLikely mistake: {explanation}")
+                fail(f"{call} raised an error{where}: {short}.", mistake=explanation)
         raise
 
 
@@ -461,7 +477,7 @@ class Answers:
                 ):
                     continue  # the right answer here too
                 if (answer.dtype, answer.shape, answer.device) == kind and torch.equal(answer, got):
-                    fail(f"{what}: got {show(got)}.\nLikely mistake: {why}")
+                    fail(f"{what}: got {show(got)}.", mistake=why)
         return expect_tensor(got, like=like, what=what, **checks)
 
 
@@ -616,8 +632,9 @@ def check_descent(
     if asked_before and sgd_recorder.steps == 0:
         fail(
             "no opt.step() ran in this call: its answer is the one an earlier call gave for "
-            "the same f and x0.\nLikely mistake: an answer cached from an earlier call (a dict "
-            "or functools.cache keyed by f); descend on every call."
+            "the same f and x0.",
+            mistake="an answer cached from an earlier call (a dict or functools.cache keyed by "
+            "f); descend on every call.",
         )
     expect_close(
         loss,
@@ -653,17 +670,16 @@ def check_sgd_used(
         fail(
             "the update was not made by torch.optim.SGD "
             f"({words.count(sgd_recorder.steps, 'opt.step() call')} "
-            f"for {words.count(steps, 'step')}).\nLikely mistake: an update written by hand "
-            "(x -= lr * g), the chapter's result hard-coded, or an answer cached from an "
-            "earlier call. This exercise is about the optimiser: opt = torch.optim.SGD([x], "
-            "lr=lr), then opt.step() each step."
+            f"for {words.count(steps, 'step')}).",
+            mistake="an update written by hand (x -= lr * g), the chapter's result hard-coded, "
+            "or an answer cached from an earlier call. This exercise is about the optimiser: "
+            "opt = torch.optim.SGD([x], lr=lr), then opt.step() each step.",
         )
     if sgd_recorder.steps != steps:
         fail(
             f"opt.step() was called {words.count(sgd_recorder.steps, 'time')} for "
-            f"{words.count(steps, 'step')}.\n"
-            "Likely mistake: a loop that does not run exactly `steps` times: "
-            "for _ in range(steps)."
+            f"{words.count(steps, 'step')}.",
+            mistake="a loop that does not run exactly `steps` times: for _ in range(steps).",
         )
     if closure and sgd_recorder.steps_with_closure < steps:
         fail(
@@ -679,9 +695,10 @@ def check_sgd_used(
     if sgd_recorder.changed_outside_steps:
         fail(
             "x was changed outside the optimiser's steps: the update was not all "
-            "torch.optim.SGD's.\nLikely mistake: an update written by hand (x -= lr * g, "
+            "torch.optim.SGD's.",
+            mistake="an update written by hand (x -= lr * g, "
             f"x.data = ..., x.copy_(...)) {where}; store the gradient in x.grad and let "
-            "opt.step() apply it."
+            "opt.step() apply it.",
         )
     idle = sgd_recorder.steps_without_gradient - steps_without_gradient
     if idle > 0:
@@ -694,14 +711,14 @@ def check_sgd_used(
         )
         fail(
             f"opt.step() had no gradient to apply in {idle} of {words.count(steps, 'step')} "
-            "(x.grad was None or zero there), so the optimiser did not make the update.\n"
-            f"Likely mistake: {fill}"
+            "(x.grad was None or zero there), so the optimiser did not make the update.",
+            mistake=fill,
         )
     if sgd_recorder.steps_off_update:
         fail(
-            "opt.step() did not move x by lr * x.grad: the optimiser is not plain SGD.\n"
-            "Likely mistake: momentum, weight_decay or maximize given to torch.optim.SGD; "
-            "the chapter's optimiser is torch.optim.SGD([x], lr=lr)."
+            "opt.step() did not move x by lr * x.grad: the optimiser is not plain SGD.",
+            mistake="momentum, weight_decay or maximize given to torch.optim.SGD; "
+            "the chapter's optimiser is torch.optim.SGD([x], lr=lr).",
         )
 
 
@@ -716,17 +733,18 @@ def check_compiled_steps(sgd_recorder: SGDEvidence, *, steps: int, closure: bool
             fail(
                 f"in {eager} of {words.count(steps, 'step')}, the gradient opt.step(closure) "
                 "applied was computed in eager code, not by backward() through the compiled "
-                "loss.\nLikely mistake: the compiled function ran, but backward() was called "
+                "loss.",
+                mistake="the compiled function ran, but backward() was called "
                 "on another loss (f(x) computed in eager code); call backward() on the "
-                "compiled function's result: loss = compiled_f(x); loss.backward()."
+                "compiled function's result: loss = compiled_f(x); loss.backward().",
             )
         fail(
             f"in {eager} of {words.count(steps, 'step')}, the gradient in x.grad at "
-            "opt.step() was computed in eager code, not by the compiled function.\n"
-            "Likely mistake: the compiled function ran, but its result was not what went into "
+            "opt.step() was computed in eager code, not by the compiled function.",
+            mistake="the compiled function ran, but its result was not what went into "
             "x.grad (thrown away, or it only copies a gradient computed outside it). Hint: "
             "x.grad = compiled_gradient(x.detach()), with compiled_gradient = "
-            "torch.compile(torch.func.grad(f))."
+            "torch.compile(torch.func.grad(f)).",
         )
     if closure and sgd_recorder.closures_with_eager_loss:
         eager = sgd_recorder.closures_with_eager_loss
@@ -780,8 +798,8 @@ def check_chapter_descent(
         if isinstance(given, Tensor) and is_close(given, torch.tensor(CHAPTER_X), **chapter):
             fail(
                 f"{what}, with the defaults: expected {show(torch.tensor(CHAPTER_X))}, got "
-                f"{show(x)}; with steps=1000 and lr=0.01 given, it is right.\nLikely mistake: "
-                "the defaults are not the chapter's: steps=1000, lr=0.01."
+                f"{show(x)}; with steps=1000 and lr=0.01 given, it is right.",
+                mistake="the defaults are not the chapter's: steps=1000, lr=0.01.",
             )
     expect_close(
         x,

@@ -224,12 +224,13 @@ class KataPlugin:
             self.reported.add(id(error))
             hint = "\n".join(getattr(error, "__notes__", []))
             outcome = dataclasses.replace(
-                error.outcome, name=item.name, hint=hint, duration=duration
+                error.outcome, name=item.name, hint=hint, mistake=error.mistake, duration=duration
             )
             report.longrepr = _with_notes(str(error), error)
         elif isinstance(error, GradingFailure):
             report.longrepr = _with_notes(str(error), error)
-            outcome = TestResult(item.name, Kind.WRONG, report.longrepr, duration=duration)
+            outcome = TestResult(item.name, Kind.WRONG, report.longrepr,
+                                 mistake=error.mistake, duration=duration)  # fmt: skip
         else:
             detail = f"{type(error).__name__}: {error}" if error else str(report.longrepr)
             outcome = TestResult(item.name, Kind.WRONG, detail, duration=duration)

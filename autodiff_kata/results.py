@@ -86,6 +86,7 @@ class TestResult:
     signal: int | None = None  # the signal the exercise's worker died of
     code: int | None = None  # the exit code the exercise's worker ended with
     hint: str = ""  # what the grader adds to an outcome it recognises
+    mistake: str = ""  # the likely mistake the grader named, if any
     duration: float = 0.0
 
     @property
@@ -103,6 +104,7 @@ class TestResult:
             "signal": self.signal,
             "code": self.code,
             "hint": self.hint,
+            "mistake": self.mistake,
             "duration": self.duration,
         }
 
@@ -117,6 +119,7 @@ class TestResult:
             signal=data.get("signal"),
             code=data.get("code"),
             hint=str(data.get("hint", "")),
+            mistake=str(data.get("mistake", "")),
             duration=float(data.get("duration", 0.0)),
         )
 

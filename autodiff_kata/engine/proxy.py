@@ -55,6 +55,7 @@ class ExerciseOutcome(BaseException):
         self.exercise = exercise
         self.file = file
         self.outcome = outcome
+        self.mistake = ""  # the likely mistake a grader recognised in it (grading.name_mistake)
 
     @property
     def kind(self) -> Kind:

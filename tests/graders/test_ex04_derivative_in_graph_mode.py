@@ -77,9 +77,9 @@ def check_derivative(impl, recorder, f, x, answers, *, device="cpu"):
     if not isinstance(x_out, torch.Tensor) and x_out == x:
         fail(
             f"the x returned: expected {show(as_float32)}, the tensor x was cast to; got "
-            f"{x_out!r}, the caller's x as given.\nLikely mistake: the argument is returned, "
-            "not the cast one: x = torch.as_tensor(x, dtype=torch.float32), then return "
-            "(dy/dx, x) with that x."
+            f"{x_out!r}, the caller's x as given.",
+            mistake="the argument is returned, not the cast one: x = torch.as_tensor(x, "
+            "dtype=torch.float32), then return (dy/dx, x) with that x.",
         )
     dydx = answers.expect_tensor(
         dydx, f, as_float32, like=as_float32, what=f"dy/dx of {where}", expected=expected,
@@ -127,8 +127,9 @@ def check_derivative(impl, recorder, f, x, answers, *, device="cpu"):
     if not recorder.produced(dydx) and not recorder.gradient_graphs:
         fail(
             "dy/dx did not come out of the compiled function: no compiled graph takes a "
-            "derivative.\nLikely mistake: the derivative is computed in eager code, and the "
-            f"compiled function only copies, casts or returns it; compute it inside: {HINT}"
+            "derivative.",
+            mistake="the derivative is computed in eager code, and the compiled function only "
+            f"copies, casts or returns it; compute it inside: {HINT}",
         )
     if not recorder.produced(dydx):
         fail(

@@ -53,7 +53,8 @@ def expect_finite(got, expected, x, *, what, mistake):
         if bool(bad.any()):
             fail(
                 f"{what}: expected {show(expected)}, got {show(got)}: not finite at x = "
-                f"{show(x[bad])}.\nLikely mistake: {mistake}"
+                f"{show(x[bad])}.",
+                mistake=mistake,
             )
 
 

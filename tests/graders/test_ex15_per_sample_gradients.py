@@ -39,15 +39,16 @@ def expect_shape(got, expected, *, w, xs, what):
     __tracebackhide__ = True
     if not isinstance(got, torch.Tensor) or got.shape == expected.shape:
         return
-    found = f"{what}: expected shape {tuple(expected.shape)}, got {tuple(got.shape)}.\n"
+    found = f"{what}: expected shape {tuple(expected.shape)}, got {tuple(got.shape)}."
     if got.shape == w.shape:
         fail(
-            found + "Likely mistake: the gradient of the batch's loss, the per-sample "
-            "gradients summed (or averaged) into one: keep one per sample, "
-            "torch.func.vmap(torch.func.grad(loss), in_dims=(None, 0))."
+            found,
+            mistake="the gradient of the batch's loss, the per-sample gradients summed (or "
+            "averaged) into one: keep one per sample, "
+            "torch.func.vmap(torch.func.grad(loss), in_dims=(None, 0)).",
         )
     if got.shape == xs.shape:
-        fail(found + f"Likely mistake: {WITH_RESPECT_TO_X}")
+        fail(found, mistake=WITH_RESPECT_TO_X)
 
 
 def check_per_sample(impl, loss, w, xs, expected=None):

@@ -118,6 +118,8 @@ def test_grader_grades_the_submission(case: Case) -> None:
     assert result.status == Status(case.status), verdict
     if case.says:
         assert case.says in said, verdict
+    if first and first.mistake:  # kept as data too, for compare's counts across a class
+        assert f"Likely mistake: {first.mistake}" in said, verdict
 
 
 # the cases themselves ---------------------------------------------------------------------
