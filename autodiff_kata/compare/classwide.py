@@ -37,6 +37,7 @@ class ExerciseTally:
     exercise: Exercise
     statuses: Counter[str]  # status → submissions with it
     failed_tests: Counter[str]  # grader test → submissions that failed it
+    mistakes: Counter[str]  # likely mistake a grader named → submissions it was named for
 
     @property
     def submissions(self) -> int:
@@ -56,11 +57,13 @@ def tallies(rows: Sequence[Row], exercises: Sequence[Exercise]) -> list[Exercise
     for index, exercise in enumerate(exercises):
         statuses: Counter[str] = Counter()
         failed: Counter[str] = Counter()
+        mistakes: Counter[str] = Counter()
         for row in rows:
             cell = row.cells[index]
             statuses[cell.status] += 1
             failed.update({t["name"] for t in cell.tests if t["status"] == Status.FAILED.value})
-        found.append(ExerciseTally(exercise, statuses, failed))
+            mistakes.update({t["mistake"] for t in cell.tests if t.get("mistake")})
+        found.append(ExerciseTally(exercise, statuses, failed, mistakes))
     return found
 
 

@@ -257,6 +257,10 @@ def _most_failed(tally: classwide.ExerciseTally) -> list[tuple[str, int]]:
     return tally.failed_tests.most_common(MOST_FAILED_SHOWN)
 
 
+def _most_made(tally: classwide.ExerciseTally) -> list[tuple[str, int]]:
+    return tally.mistakes.most_common(MOST_FAILED_SHOWN)
+
+
 def _percent(share: float) -> str:
     return f"{100 * share:.0f}%"
 
@@ -276,15 +280,16 @@ def write_markdown(comparison: Comparison, path: Path) -> Path:
         "## The class",
         "",
         "| exercise | passed | " + " | ".join(s.value for s in STATUS_COLUMNS)
-        + " | grader tests failed most (submissions) |",
-        "|---|---:|" + "---:|" * len(STATUS_COLUMNS) + "---|",
+        + " | grader tests failed most (submissions) | likely mistakes named (submissions) |",
+        "|---|---:|" + "---:|" * len(STATUS_COLUMNS) + "---|---|",
     ]  # fmt: skip
     for tally in tallies:
         counts = " | ".join(str(tally.statuses[s.value]) for s in STATUS_COLUMNS)
         failed = ", ".join(f"{md(name)} ({n})" for name, n in _most_failed(tally)) or "—"
+        made = "; ".join(f"{md(mistake)} ({n})" for mistake, n in _most_made(tally)) or "—"
         lines.append(
             f"| {md(tally.exercise.label)} | {tally.passed}/{tally.submissions} "
-            f"({_percent(tally.pass_rate)}) | {counts} | {failed} |"
+            f"({_percent(tally.pass_rate)}) | {counts} | {failed} | {made} |"
         )
     lines += ["", "The plots of the scores and pass rates are in report.html.", ""]
     lines += [
@@ -387,11 +392,16 @@ def _class_html(comparison: Comparison) -> str:
             f"<li><code>{e(name)}</code>: {words.count(n, 'submission')}</li>"
             for name, n in _most_failed(tally)
         )
+        made = "".join(
+            f"<li>{e(mistake)}: {words.count(n, 'submission')}</li>"
+            for mistake, n in _most_made(tally)
+        )
         body.append(
             f"<tr><td>{e(tally.exercise.label)}</td>"
             f'<td class="score">{tally.passed}/{tally.submissions} '
             f"({_percent(tally.pass_rate)})</td>{counts}"
-            f"<td>{f'<ul>{failed}</ul>' if failed else '—'}</td></tr>"
+            f"<td>{f'<ul>{failed}</ul>' if failed else '—'}</td>"
+            f"<td>{f'<ul>{made}</ul>' if made else '—'}</td></tr>"
         )
     pairs = "".join(
         f"<tr><td>{e(p.first)}</td><td>{e(p.second)}</td>"
@@ -411,7 +421,7 @@ def _class_html(comparison: Comparison) -> str:
 {words.count(total, "exercise")} passed.</p>
 <div class="plots">{figures}</div>
 <table><thead><tr><th>exercise</th><th>passed</th>{head}
-<th>grader tests failed most</th></tr></thead>
+<th>grader tests failed most</th><th>likely mistakes named</th></tr></thead>
 <tbody>{"".join(body)}</tbody></table>
 <h2>Same code in several exercises</h2>
 <p class="legend">Pairs of submissions (or a submission and the reference) whose code is the

@@ -214,6 +214,33 @@ def test_the_class_statistics_count_statuses_and_failed_grader_tests(course):
     assert classwide.scores(rows) == [0, 0, 0, 1]
 
 
+ACCUMULATE = "gradients accumulate from step to step: zero x.grad every step."
+CACHED = "an answer cached from an earlier call; descend on every call."
+
+
+def named(mistake: str, test: str = "test_one") -> Outcome:
+    return Outcome(test, Kind.WRONG, "x after 3 steps: expected 1, got 2", mistake=mistake)
+
+
+def test_the_class_statistics_count_each_likely_mistake_once_a_submission(tmp_path, course):
+    first = course[0]
+    twice = cell(first, named(ACCUMULATE))
+    twice.tests.append({**named(ACCUMULATE, "test_two").to_dict(), "message": ""})
+    rows = [
+        row("a", [twice]),
+        row("b", [cell(first, named(ACCUMULATE))]),
+        row("c", [cell(first, named(CACHED))]),
+        row("d", [cell(first, wrong())]),  # no mistake named
+    ]
+    (tally,) = classwide.tallies(rows, [first])
+    assert tally.mistakes.most_common() == [(ACCUMULATE, 2), (CACHED, 1)]
+    reports.write_all(comparison(rows, [first]), tmp_path)
+    page = (tmp_path / "report.html").read_text()
+    assert f"<li>{ACCUMULATE}: 2 submissions</li>" in page
+    assert f"<li>{CACHED}: 1 submission</li>" in page
+    assert f"{ACCUMULATE} (2); {CACHED} (1)" in (tmp_path / "report.md").read_text()
+
+
 def test_pairs_sharing_code_in_several_exercises(course):
     one, two, three = course
     similar = {
