@@ -67,11 +67,11 @@ def check_product(impl, f, x, v, answers, expected=None):
     key = (x, v)
     if isinstance(got, torch.Tensor) and got.shape == v.shape != x.shape:
         fail(
-            f"vᵀ·J: expected shape {tuple(x.shape)} (x's), got {tuple(got.shape)} (f(x)'s).\n"
-            "Likely mistake: a result shaped like f's output: that is J·v, the Jacobian times "
+            f"vᵀ·J: expected shape {tuple(x.shape)} (x's), got {tuple(got.shape)} (f(x)'s).",
+            mistake="a result shaped like f's output: that is J·v, the Jacobian times "
             "v (forward mode's product), or a gradient weighted elementwise by v afterwards. "
             "vᵀ·J has one number per input: grad_outputs=v weighs f's outputs before the "
-            "backward pass."
+            "backward pass.",
         )
     got = answers.expect_tensor(got, f, key, like=x, what="vᵀ·J", expected=expected)
     ones = torch.ones_like(v)

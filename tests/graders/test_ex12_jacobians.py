@@ -53,19 +53,18 @@ def expect_jacobian_shape(got, expected, *, what, whole=None):
     __tracebackhide__ = True
     if not isinstance(got, torch.Tensor) or got.shape == expected.shape:
         return
+    found = f"{what}: expected shape {tuple(expected.shape)}, got {tuple(got.shape)}."
     if whole is not None and got.shape == whole:
         fail(
-            f"{what}: expected shape {tuple(expected.shape)}, got {tuple(got.shape)}.\nLikely "
-            "mistake: the Jacobian of the whole batch, every sample's outputs with respect to "
+            found,
+            mistake="the Jacobian of the whole batch, every sample's outputs with respect to "
             "every sample's inputs (zero wherever two samples meet); torch.func.vmap over "
-            "jacrev(f) gives each sample's own."
+            "jacrev(f) gives each sample's own.",
         )
     if got.shape == expected.shape[:-2] + expected.shape[-1:]:
-        fail(f"{what}: expected shape {tuple(expected.shape)}, got {tuple(got.shape)}.\n"
-             f"Likely mistake: {GRADIENT}")  # fmt: skip
+        fail(found, mistake=GRADIENT)
     if got.shape == expected.shape[:-2] + expected.shape[-2:][::-1]:
-        fail(f"{what}: expected shape {tuple(expected.shape)}, got {tuple(got.shape)}.\n"
-             f"Likely mistake: {TRANSPOSED}")  # fmt: skip
+        fail(found, mistake=TRANSPOSED)
 
 
 def check_jacobian(impl, f, x, expected=None):
