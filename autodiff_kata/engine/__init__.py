@@ -17,9 +17,12 @@ CONTEXT = multiprocessing.get_context("forkserver")
 CONTEXT.set_forkserver_preload(["autodiff_kata.engine.warm"])
 
 
-# Which compile backends the warm parent runs once (read by `warm`): "eager" always; with
-# "aot_eager" too, a long-lived caller (watch, compare) saves its workers that first compile.
-WARM_BACKENDS = "AUTODIFF_KATA_WARM_BACKENDS"
+# What the warm parent runs once (read by `warm`): the compile backend "eager" always; for a
+# long-lived caller (watch, compare), "aot_eager" and torch.func's forward mode over reverse
+# mode too (2.5 s the first time: it scripts its decompositions), which every worker of an
+# exercise that uses them would otherwise pay again on every grade.
+WARM = "AUTODIFF_KATA_WARM"
+FORWARD_MODE = "forward-mode"
 
 
 def warm_up(*, long_lived: bool = False) -> None:
@@ -27,5 +30,5 @@ def warm_up(*, long_lived: bool = False) -> None:
     (this module imports nothing heavy, so the caller can call this before importing torch).
     A one-off grade warms only what every graph-mode worker needs; the rest would cost the
     same in the parent as in the one worker that needs it, but earlier."""
-    os.environ[WARM_BACKENDS] = "eager,aot_eager" if long_lived else "eager"
+    os.environ[WARM] = f"eager,aot_eager,{FORWARD_MODE}" if long_lived else "eager"
     multiprocessing.forkserver.ensure_running()

@@ -1,8 +1,8 @@
 """The warm parent's preload: imported once by the forkserver that every worker is forked from.
 
 It imports torch, TorchDynamo and the worker's own modules, and compiles a trivial function
-once with the cheap backends the caller asked for (engine.warm_up), so that a worker starts
-with all of that done. It never initialises CUDA: a process forked after CUDA is initialised
+once with the cheap backends the caller asked for (engine.warm_up), and for a long-lived
+caller runs torch.func's forward mode once, so that a worker starts with all of that done. It never initialises CUDA: a process forked after CUDA is initialised
 cannot use it.
 """
 
@@ -18,7 +18,8 @@ import torch._dynamo
 
 from autodiff_kata import functions  # noqa: F401  (unpickles the graders' functions)
 from autodiff_kata.engine import (
-    WARM_BACKENDS,
+    FORWARD_MODE,
+    WARM,
     worker,  # noqa: F401  (forked workers start with it loaded)
 )
 
@@ -28,7 +29,11 @@ def _warm() -> None:
         return torch.func.grad(lambda y: (y * y).sum())(x)
 
     x = torch.nn.Parameter(torch.tensor([1.0]))
-    for backend in os.environ.get(WARM_BACKENDS, "eager").split(","):
+    warmed = os.environ.get(WARM, "eager").split(",")
+    if FORWARD_MODE in warmed:
+        warmed.remove(FORWARD_MODE)
+        torch.func.jvp(torch.func.grad(lambda y: (y * y).sum()), (x.detach(),), (x.detach(),))
+    for backend in warmed:
         compiled = torch.compile(derivative, backend=backend, fullgraph=True)
         compiled(torch.tensor(1.0))
         loss = torch.compile(lambda y: (y * y).sum(), backend=backend, fullgraph=True)
