@@ -366,6 +366,12 @@ class ScalarOfVector:
         printer.text(repr(self))
 
 
+def cubic_of_two(x: Tensor) -> Tensor:
+    """f(x) = x₀²·x₁ + x₁³, exercise 13's worked example (defined here, not in its grader, so
+    that a worker can unpickle it)."""
+    return x[0] ** 2 * x[1] + x[1] ** 3
+
+
 @st.composite
 def scalars_of_vectors(draw: st.DrawFn, inputs: st.SearchStrategy[int]) -> ScalarOfVector:
     """Nonlinear scalars of `inputs` numbers, each mixing every input."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import io
 import multiprocessing.popen_forkserver
 import multiprocessing.spawn
 import os
@@ -24,6 +25,7 @@ import time
 from dataclasses import dataclass
 from multiprocessing.connection import wait
 from pathlib import Path
+from types import FunctionType
 from typing import Any
 
 from autodiff_kata.engine import CONTEXT, wire
@@ -55,6 +57,26 @@ class Settings:
     uid: int | None = None  # the unprivileged user to run as, when started as root
     scratch: str = ""  # the worker's working directory, writable by it alone
     max_processes: int = 1024  # processes and threads (torch starts one a core), per user
+
+
+class _Pickler(pickle.Pickler):
+    """Plain pickle, which refuses a function or class of a grader module: the worker would
+    import the grader to unpickle it (and cannot, where the graders are not on its path)."""
+
+    def reducer_override(self, obj: Any) -> Any:
+        module = getattr(obj, "__module__", "") if isinstance(obj, type | FunctionType) else ""
+        if module and module.split(".")[0].startswith("test_"):
+            raise pickle.PicklingError(
+                f"{obj.__qualname__} is defined in the grader {module}: a worker cannot load "
+                "it; define what graders send in autodiff_kata.functions"
+            )
+        return NotImplemented
+
+
+def _dumps(message: dict[str, Any]) -> bytes:
+    buffer = io.BytesIO()
+    _Pickler(buffer).dump(message)
+    return buffer.getvalue()
 
 
 def _worker_main(*args: Any) -> None:
@@ -166,7 +188,7 @@ class Worker:
     def request(self, message: dict[str, Any], seconds: float) -> dict[str, Any]:
         """Send one request and wait for its reply: at most `seconds` plus the grace."""
         try:  # plain pickle: torch's own reductions would share the tensors' memory
-            self.connection.send_bytes(pickle.dumps(message))
+            self.connection.send_bytes(_dumps(message))
         except (OSError, ValueError):
             raise self._death() from None
         allowed = seconds + self.limits.grace

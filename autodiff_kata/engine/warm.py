@@ -2,8 +2,8 @@
 
 It imports torch, TorchDynamo and the worker's own modules, and compiles a trivial function
 once with the cheap backends the caller asked for (engine.warm_up), and for a long-lived
-caller runs torch.func's forward mode once, so that a worker starts with all of that done. It never initialises CUDA: a process forked after CUDA is initialised
-cannot use it.
+caller runs torch.func's forward mode once, so that a worker starts with all of that done. It
+never initialises CUDA: a process forked after CUDA is initialised cannot use it.
 """
 
 from __future__ import annotations

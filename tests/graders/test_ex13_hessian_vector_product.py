@@ -9,7 +9,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autodiff_kata.functions import ScalarOfVector, scalars_of_vectors, tensors
+from autodiff_kata.functions import ScalarOfVector, cubic_of_two, scalars_of_vectors, tensors
 from autodiff_kata.grading import (
     DEVICES,
     Untouched,
@@ -28,11 +28,6 @@ HINT = "torch.func.jvp(torch.func.grad(f), (x,), (v,))[1]: the gradient's deriva
 
 
 EXAMPLE = "f(x) = x0**2 * x1 + x1**3"
-
-
-def example(x):
-    """The worked example, f(x) = x₀²·x₁ + x₁³."""
-    return x[0] ** 2 * x[1] + x[1] ** 3
 
 
 def hessian_times(f, x, v):
@@ -91,10 +86,20 @@ def test_reproduces_the_worked_example(impl):
     H·[0, 1] = [2, 12]."""
     x = torch.tensor([1.0, 2.0])
     check_hvp(
-        impl, example, x, torch.tensor([1.0, 0.0]), expected=torch.tensor([4.0, 2.0]), name=EXAMPLE
+        impl,
+        cubic_of_two,
+        x,
+        torch.tensor([1.0, 0.0]),
+        expected=torch.tensor([4.0, 2.0]),
+        name=EXAMPLE,
     )
     check_hvp(
-        impl, example, x, torch.tensor([0.0, 1.0]), expected=torch.tensor([2.0, 12.0]), name=EXAMPLE
+        impl,
+        cubic_of_two,
+        x,
+        torch.tensor([0.0, 1.0]),
+        expected=torch.tensor([2.0, 12.0]),
+        name=EXAMPLE,
     )
 
 
