@@ -24,6 +24,7 @@ import resource
 import signal
 import stat
 import sys
+import threading
 import time
 import traceback
 import types
@@ -72,6 +73,23 @@ def contain(settings: Settings, output_fd: int) -> None:
     os.dup2(output_fd, 2)
     os.close(devnull)
     faulthandler.enable()  # a segfault prints the learner's stack into the captured output
+    _end_with_the_grading_process(alone=settings.uid is not None)
+
+
+def _end_with_the_grading_process(*, alone: bool) -> None:
+    """A grading process killed outright cannot stop its workers. Its warm parent, the
+    worker's parent, exits with it: a thread of the worker's own watches for that, then kills
+    the worker and all it started (with a user of its own: every process of that user)."""
+    parent, getppid, sleep, kill, killpg = os.getppid(), os.getppid, time.sleep, os.kill, os.killpg
+
+    def watch() -> None:
+        while getppid() == parent:
+            sleep(0.5)
+        if alone:
+            kill(-1, signal.SIGKILL)
+        killpg(0, signal.SIGKILL)
+
+    threading.Thread(target=watch, name="autodiff-kata-watch", daemon=True).start()
 
 
 def _drop_inherited_pipes() -> None:

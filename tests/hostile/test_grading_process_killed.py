@@ -1,0 +1,64 @@
+"""A grading process killed outright (SIGKILL: an out-of-memory killer, a platform's timeout)
+cannot stop its workers itself. Each worker ends, with all it started, once the grading
+process is gone: nothing of the submission runs on."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from autodiff_kata.project import Project
+
+PROJECT = Project.locate(Path(__file__).parent)
+
+SPINS = """\
+import os
+
+
+def first_derivative(f, x):
+    os.fork()  # a child of its own, spinning beside it
+    while True:
+        pass
+"""
+
+
+AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+@pytest.mark.parametrize("same_user", [False, True] if AS_ROOT else [True])
+def test_workers_end_when_the_grading_process_is_killed(tmp_path, same_user, processes):
+    marked = processes.marked
+    kata = tmp_path / "kata"
+    shutil.copytree(PROJECT.root / "kata", kata)
+    (kata / "ex01_first_derivative.py").write_text(SPINS)
+    for path in [tmp_path, *tmp_path.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    grader = PROJECT.root / "tests" / "graders" / "test_ex01_first_derivative.py"
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+               f"--rootdir={PROJECT.root}", f"--impl={kata}", str(grader)]  # fmt: skip
+    marker = str(tmp_path)  # in the warm parent's command line, which its forks keep
+    grading = subprocess.Popen(command, env=processes.environment(same_user), cwd=tmp_path,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        spinning = {}
+        deadline = time.monotonic() + 120
+        while len(spinning) < 3 and time.monotonic() < deadline:  # warm parent, worker, child
+            time.sleep(0.5)
+            spinning = marked(marker)
+        assert len(spinning) >= 3, f"the submission never ran: {spinning}"
+        os.kill(grading.pid, signal.SIGKILL)
+        grading.wait()
+        deadline = time.monotonic() + 10
+        while marked(marker) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not marked(marker), f"still running: {marked(marker)}"
+    finally:
+        grading.kill()
+        processes.kill_marked(marker)
