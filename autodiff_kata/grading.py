@@ -782,9 +782,15 @@ CHAPTER_X = 0.99999857  # where the chapter's 1000 steps end (TensorFlow's value
 
 
 def check_chapter_descent(
-    minimise: Callable[..., Any], *, sgd_recorder: SGDEvidence, closure: bool
+    minimise: Callable[..., Any],
+    *,
+    sgd_recorder: SGDEvidence,
+    closure: bool,
+    compile_recorder: CompileEvidence | None = None,
 ) -> None:
-    """The chapter's run, with the exercise's default steps and lr: x = 0.99999857, y = 0."""
+    """The chapter's run, with the exercise's default steps and lr: x = 0.99999857, y = 0;
+    then another f with the defaults. Given `compile_recorder`, the chapter's run compiles
+    with the backend the test chose, the other with the cheap "eager"."""
     __tracebackhide__ = True
     f, x0 = quadratic(1, -2, 1), torch.tensor(0.0)
     chapter = {"rtol": 0.0, "atol": 2e-7}  # torch.optim.SGD ends one ulp below TensorFlow
@@ -820,6 +826,8 @@ def check_chapter_descent(
     check_sgd_used(sgd_recorder, steps=1000, closure=closure)
     untouched.check()
     other, x0 = quadratic(0.5, 1, -1), torch.tensor(0.0)  # the chapter's start and defaults
+    if compile_recorder is not None:
+        compile_recorder.backend_name = "eager"
     x, _ = expect_tuple(minimise(other, x0), ("x", "loss"))
     expect_close(
         expect_tensor(x, like=x0, what="x"),

@@ -95,15 +95,32 @@ def _differentiates(node: torch.fx.Node) -> bool:
     )
 
 
+def _differentiates_inside(node: torch.fx.Node, graph: torch.fx.GraphModule) -> bool:
+    """A higher-order operator (torch.while_loop, torch.cond) whose subgraph takes a derivative:
+    what it returns is computed from one."""
+    for arg in node.all_input_nodes:
+        inner = getattr(graph, str(arg.target), None) if arg.op == "get_attr" else None
+        if isinstance(inner, torch.fx.GraphModule) and any(
+            _differentiates(n) or _differentiates_inside(n, inner) for n in inner.graph.nodes
+        ):
+            return True
+    return False
+
+
 def output_kinds(graph: torch.fx.GraphModule) -> list[str]:
     """For each output of a captured graph: GRADIENT where a derivative taken inside the
-    graph flows into it, VALUE where none does (a loss, or a mere copy of an input)."""
+    graph (or inside a subgraph of it) flows into it, VALUE where none does (a loss, or a
+    mere copy of an input)."""
     derived: set[torch.fx.Node] = set()
     outputs: list[Any] = []
     for node in graph.graph.nodes:
         if node.op == "output":
             outputs = list(torch.utils._pytree.tree_leaves(node.args[0]))
-        elif _differentiates(node) or any(arg in derived for arg in node.all_input_nodes):
+        elif (
+            _differentiates(node)
+            or _differentiates_inside(node, graph)
+            or any(arg in derived for arg in node.all_input_nodes)
+        ):
             derived.add(node)
     return [GRADIENT if out in derived else VALUE for out in outputs]
 

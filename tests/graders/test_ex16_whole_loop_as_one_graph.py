@@ -41,10 +41,19 @@ def descent(f, x0, *, steps, lr):
     return x
 
 
-def check_one_graph(compile_recorder, *, steps):
-    """The descent ran in the compiled graph: a few runs of it for all the steps, no break."""
+def check_one_graph(compile_recorder, x, *, steps):
+    """The descent ran in the compiled graph: the x returned came out of a graph that takes
+    the derivative (in its loop's body), and a few runs of it made all the steps, no break."""
     __tracebackhide__ = True
     check_compiled(compile_recorder, runs=1)
+    if not compile_recorder.produced(x):
+        fail(
+            "the x returned did not come out of a compiled graph that takes the derivative: "
+            "the descent ran in eager code.",
+            mistake="the compiled function ran, but not the loop: the steps were taken "
+            "outside it. Put the loop in the graph: torch.while_loop inside the compiled "
+            "function, its body x - lr * torch.func.grad(f)(x), and return its x.",
+        )
     runs = compile_recorder.graph_runs
     if steps > 1 and runs > steps // 2:
         fail(
@@ -83,7 +92,7 @@ def grade(impl, compile_recorder, f, x0, *, steps, lr):
             ),
         ),
     )
-    check_one_graph(compile_recorder, steps=steps)
+    check_one_graph(compile_recorder, x, steps=steps)
     untouched.check()
 
 
@@ -93,8 +102,9 @@ def test_reproduces_the_chapter(impl, compile_recorder):
     compile_recorder.reset()
     untouched = Untouched(x0=x0)
     x, loss = expect_tuple(impl.minimise_in_one_graph(f, x0), ("x", "loss"))
+    x = expect_tensor(x, like=x0, what="x")
     expect_close(
-        expect_tensor(x, like=x0, what="x"),
+        x,
         torch.tensor(CHAPTER_X),
         what=f"x after 1000 SGD steps (lr=0.01, the defaults) on {f!r} from x = 0",
         hint=HINT,
@@ -110,7 +120,7 @@ def test_reproduces_the_chapter(impl, compile_recorder):
         rtol=0,
         atol=0,
     )
-    check_one_graph(compile_recorder, steps=1000)
+    check_one_graph(compile_recorder, x, steps=1000)
     untouched.check()
     # float32 stalls near the chapter's minimum, where a step more or another lr hardly
     # shows: another f from the same x0, with steps and lr given, shows them.
