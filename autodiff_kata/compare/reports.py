@@ -393,7 +393,7 @@ def _class_html(comparison: Comparison) -> str:
             for name, n in _most_failed(tally)
         )
         made = "".join(
-            f"<li>{e(mistake)}: {words.count(n, 'submission')}</li>"
+            f"<li>{words.count(n, 'submission')}: {e(mistake)}</li>"
             for mistake, n in _most_made(tally)
         )
         body.append(

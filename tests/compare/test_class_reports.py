@@ -236,8 +236,8 @@ def test_the_class_statistics_count_each_likely_mistake_once_a_submission(tmp_pa
     assert tally.mistakes.most_common() == [(ACCUMULATE, 2), (CACHED, 1)]
     reports.write_all(comparison(rows, [first]), tmp_path)
     page = (tmp_path / "report.html").read_text()
-    assert f"<li>{ACCUMULATE}: 2 submissions</li>" in page
-    assert f"<li>{CACHED}: 1 submission</li>" in page
+    assert f"<li>2 submissions: {ACCUMULATE}</li>" in page
+    assert f"<li>1 submission: {CACHED}</li>" in page
     assert f"{ACCUMULATE} (2); {CACHED} (1)" in (tmp_path / "report.md").read_text()
 
 
