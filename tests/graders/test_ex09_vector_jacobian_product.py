@@ -37,6 +37,12 @@ FORWARD_MODE = (
     "weights v have f's output's shape and go backward: vᵀ·J, torch.autograd.grad(y, x, "
     "grad_outputs=v).",
 )
+WEIGHTED_AFTER = (
+    "must match the size of tensor",
+    "a gradient weighted elementwise by v afterwards: v has one weight per output of f, the "
+    "gradient one number per input of x. v weighs f's outputs before the backward pass: "
+    "torch.autograd.grad(y, x, grad_outputs=v).",
+)
 SUMMED = (
     "that is the gradient of f(x).sum(), every element weighted 1: what TensorFlow's tape "
     "gives for a non-scalar target. Weigh the elements by v: grad_outputs=v."
@@ -62,7 +68,7 @@ def check_product(impl, f, x, v, answers, expected=None):
     answer shows."""
     untouched = Untouched(x=x, v=v)
     expected = vjp(f, x, v) if expected is None else expected
-    with naming(NOT_A_SCALAR, NOT_THE_COPIES, FORWARD_MODE):
+    with naming(NOT_A_SCALAR, NOT_THE_COPIES, FORWARD_MODE, WEIGHTED_AFTER):
         got = impl.vector_jacobian_product(f, x, v)
     key = (x, v)
     if isinstance(got, torch.Tensor) and got.shape == v.shape != x.shape:
