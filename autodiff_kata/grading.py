@@ -34,8 +34,13 @@ class GradingFailure(AssertionError):
     mistake it names, kept as data too (compare counts them across a class)."""
 
     def __init__(self, found: str, mistake: str = "") -> None:
-        super().__init__(f"{found}\nLikely mistake: {mistake}" if mistake else found)
+        super().__init__(f"{found}\n{likely(mistake)}" if mistake else found)
         self.mistake = mistake
+
+
+def likely(mistake: str) -> str:
+    """How a named mistake reads, after what was found."""
+    return f"Likely mistake: {mistake}"
 
 
 def _number(value: float, dtype: torch.dtype) -> str:
@@ -274,7 +279,7 @@ def name_mistake(error: ExerciseOutcome, explanation: str) -> None:
     """Name the likely mistake behind an error the submission raised: a note for the
     learner, and data for the class's counts."""
     error.mistake = explanation
-    error.add_note(f"Likely mistake: {explanation}")
+    error.add_note(likely(explanation))
 
 
 @contextmanager

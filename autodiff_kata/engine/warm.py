@@ -32,7 +32,7 @@ def _warm() -> None:
     warmed = os.environ.get(WARM, "eager").split(",")
     if FORWARD_MODE in warmed:
         warmed.remove(FORWARD_MODE)
-        torch.func.jvp(torch.func.grad(lambda y: (y * y).sum()), (x.detach(),), (x.detach(),))
+        torch.func.jvp(derivative, (x.detach(),), (x.detach(),))
     for backend in warmed:
         compiled = torch.compile(derivative, backend=backend, fullgraph=True)
         compiled(torch.tensor(1.0))
