@@ -9,6 +9,9 @@ never initialises CUDA: a process forked after CUDA is initialised cannot use it
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from unittest import mock
 
 # Where a CUDA check happens anyway, ask NVML, which leaves the driver uninitialised.
 os.environ.setdefault("PYTORCH_NVML_BASED_CUDA_CHECK", "1")
@@ -22,6 +25,31 @@ from autodiff_kata.engine import (
     WARM,
     worker,  # noqa: F401  (forked workers start with it loaded)
 )
+
+#: What TorchDynamo and the optimiser ask before they touch a GPU, answered "none" while the
+#: parent warms up: the answer "yes" leads them to CUDA calls that initialise the driver.
+_NO_GPU = [
+    (torch.cuda, {"is_available": False, "device_count": 0}),
+    (getattr(torch, "accelerator", None), {  # torch 2.6 on
+        "is_available": False,
+        "device_count": 0,
+        "current_accelerator": None,
+    }),
+]  # fmt: skip
+
+
+@contextmanager
+def _gpu_hidden() -> Iterator[None]:
+    """No GPU is seen while the parent warms up. A CUDA driver initialised here is unusable in
+    every worker forked from it: TorchDynamo saves CUDA's random state around each compile
+    when CUDA is available, and reads the current accelerator (`cudaGetDeviceCount`), and the
+    workers' first CUDA call then failed ("Cannot re-initialize CUDA in forked subprocess",
+    then "CUDA error: initialization error")."""
+    with ExitStack() as stack:
+        for module, answers in _NO_GPU:
+            for name, answer in answers.items() if module else ():
+                stack.enter_context(mock.patch.object(module, name, lambda *_, a=answer, **__: a))
+        yield
 
 
 def _warm() -> None:
@@ -42,4 +70,5 @@ def _warm() -> None:
     torch._dynamo.reset()
 
 
-_warm()
+with _gpu_hidden():
+    _warm()

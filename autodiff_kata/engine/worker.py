@@ -458,11 +458,11 @@ def main(conn: Any, output: Any, settings: Settings) -> None:
     worker = Worker()
     while True:
         try:
-            request = pickle.loads(conn.recv_bytes())
+            message = conn.recv_bytes()
         except (EOFError, OSError):
             os._exit(0)
         try:
-            reply = worker.handle(request)
+            reply = worker.handle(pickle.loads(message))
         except BaseException as error:  # a fault of the worker's own, or learner code's doing
             reply = {"kind": "unreadable answer", "detail": f"{type(error).__name__}: {error}"}
         try:

@@ -69,7 +69,7 @@ BENCHMARKS = (
         "second derivative",
         "func.grad(func.grad), CUDA graphs",
         compiled=True,
-        cuda_only=True,
+        devices=("cuda",),
         baseline="ex03-eager",
         build=compiled("reduce-overhead"),
     ),

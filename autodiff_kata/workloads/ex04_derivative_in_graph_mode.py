@@ -55,7 +55,7 @@ BENCHMARKS = (
         "derivative",
         "func.grad, compiled, CUDA graphs",
         compiled=True,
-        cuda_only=True,
+        devices=("cuda",),
         baseline="ex01-eager",
         build=cuda_graphs,
     ),

@@ -55,7 +55,7 @@ BENCHMARKS = (
         "minimise with gradients",
         "ex07's loop, CUDA graphs",
         compiled=True,
-        cuda_only=True,
+        devices=("cuda",),
         baseline="ex05-eager",
         steps=bench.STEPS,
         build=cuda_graphs,

@@ -58,7 +58,7 @@ BENCHMARKS = (
         "minimise with a closure",
         "ex08's loop, CUDA graphs",
         compiled=True,
-        cuda_only=True,
+        devices=("cuda",),
         baseline="ex06-eager",
         steps=bench.STEPS,
         build=cuda_graphs,

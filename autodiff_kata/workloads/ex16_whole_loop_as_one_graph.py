@@ -34,5 +34,6 @@ BENCHMARKS = (
         baseline="ex05-eager",
         steps=bench.STEPS,
         build=bench.while_loop(FUSED, {"cpp_wrapper": True}),
+        devices=bench.CPP_WRAPPER_DEVICES,
     ),
 )

@@ -82,7 +82,7 @@ def test_case(
 
     run = bench.synchronised(workload.run, param.device)
     torch._dynamo.reset()  # the first call compiles from nothing
-    bench.reset_peak_memory(param.device)
+    held = bench.reset_peak_memory(param.device)
     try:
         first_s, result = bench.first_call(run)
     except NotImplementedError as error:
@@ -119,7 +119,7 @@ def test_case(
     measurement = bench.Measurement(
         best_s=benchmark.stats.stats.min,
         first_call_s=first_s if case.compiled else None,
-        peak_memory_bytes=bench.peak_memory(param.device),
+        peak_memory_bytes=bench.peak_memory(param.device, held),
     )
     benchmark.extra_info.update(
         compile_s=measurement.compile_s, peak_memory_bytes=measurement.peak_memory_bytes

@@ -49,34 +49,38 @@ def test_cpu_work_is_not_synchronised(monkeypatch):
     assert events == ["work"]
 
 
-def test_peak_memory_is_read_on_cuda_only(monkeypatch):
+def test_peak_memory_is_read_on_cuda_only_beyond_what_was_held(monkeypatch):
     calls: list = []
     monkeypatch.setattr(torch.cuda, "reset_peak_memory_stats", lambda d: calls.append(("reset", d)))
+    monkeypatch.setattr(torch.cuda, "memory_allocated", lambda d: calls.append(("held", d)) or 200)
     monkeypatch.setattr(
-        torch.cuda, "max_memory_allocated", lambda d: calls.append(("peak", d)) or 512
+        torch.cuda, "max_memory_allocated", lambda d: calls.append(("peak", d)) or 712
     )
-    bench.reset_peak_memory("cpu")
-    assert bench.peak_memory("cpu") is None
+    assert bench.peak_memory("cpu", bench.reset_peak_memory("cpu")) is None
     assert calls == []
-    bench.reset_peak_memory("cuda:0")
-    assert bench.peak_memory("cuda:0") == 512
-    assert calls == [("reset", torch.device("cuda:0")), ("peak", torch.device("cuda:0"))]
+    held = bench.reset_peak_memory("cuda:0")
+    assert bench.peak_memory("cuda:0", held) == 512
+    cuda = torch.device("cuda:0")
+    assert calls == [("reset", cuda), ("held", cuda), ("peak", cuda)]
 
 
 def test_every_case_runs_on_the_cpu_for_reference_and_learner():
     on_cpu = [p for p in bench.params() if p.device == "cpu"]
-    assert {p.case.id for p in on_cpu} == {c.id for c in bench.cases() if not c.cuda_only}
+    assert {p.case.id for p in on_cpu} == {c.id for c in bench.cases() if "cpu" in c.devices}
     for case in bench.cases():
         impls = sorted(p.impl for p in on_cpu if p.case is case)
-        expected = [] if case.cuda_only else ["learner", "reference"] if case.exercise else [""]
+        expected = ["learner", "reference"] if case.exercise else [""]
+        if "cpu" not in case.devices:
+            expected = []
         assert impls == expected, case.id
 
 
 def test_cuda_cases_skip_with_their_reason_without_cuda(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     on_cuda = [p for p in bench.params() if p.device == "cuda"]
-    # every case that touches a device has a CUDA twin, the CUDA-graph ones only there
-    assert {p.case.id for p in on_cuda} == {c.id for c in bench.cases() if not c.host_only}
+    # the CUDA-graph cases run only there; plain Python and the C++ wrapper, only on the CPU
+    assert {p.case.id for p in on_cuda} == {c.id for c in bench.cases() if "cuda" in c.devices}
+    assert all(not c.host_only for c in bench.cases() if "cuda" in c.devices)
     for param in on_cuda:
         with pytest.raises(pytest.skip.Exception, match=r"CUDA is not available.*not measured"):
             bench.require_device(param.device)
