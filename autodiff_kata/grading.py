@@ -208,6 +208,23 @@ def expect_close(
     fail(f"{found}\nHint: {hint}")
 
 
+def expect_vectorised(operations: dict[int, int | None], *, what: str, mistake: str) -> None:
+    """Fail unless the submission ran the same number of torch operations for every batch
+    size in `operations` (batch size: the count the worker took, OperationEvidence): vectorised
+    work (vmap) runs the same operations on bigger tensors, a Python loop runs them again for
+    every sample."""
+    __tracebackhide__ = True
+    if None in operations.values():
+        raise RuntimeError("operations are counted only where the registry says vectorised = true")
+    if len(set(operations.values())) > 1:
+        counts = ", ".join(f"{count:,} for a batch of {size}" for size, count in operations.items())
+        fail(
+            f"{what}: the torch operations it ran grew with the batch ({counts}); vectorised "
+            "work runs the same operations, on bigger tensors, for any batch.",
+            mistake=mistake,
+        )
+
+
 @dataclass
 class _Snapshot:
     tensor: Tensor

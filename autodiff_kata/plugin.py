@@ -33,6 +33,7 @@ from autodiff_kata.engine.proxy import (  # noqa: E402
     ExerciseOutcome,
     ExerciseWorker,
     LearnerModule,
+    OperationEvidence,
     SGDEvidence,
     shown,
 )
@@ -167,11 +168,16 @@ class KataPlugin:
         return SGDEvidence()
 
     @pytest.fixture
+    def operation_recorder(self) -> OperationEvidence:
+        return OperationEvidence()
+
+    @pytest.fixture
     def impl(
         self,
         request: pytest.FixtureRequest,
         compile_recorder: CompileEvidence,
         sgd_recorder: SGDEvidence,
+        operation_recorder: OperationEvidence,
     ) -> Iterator[LearnerModule]:
         """The submission's module for this grader's exercise, in the exercise's worker."""
         exercise = exercise_of(request.node)
@@ -183,7 +189,7 @@ class KataPlugin:
                 exercise, self.folder / exercise.filename, self.limits, torch.cuda.is_available()
             )
             self.workers[exercise.module] = worker
-        yield LearnerModule(worker, compile_recorder, sgd_recorder)
+        yield LearnerModule(worker, compile_recorder, sgd_recorder, operation_recorder)
         worker.reset()
 
     # outcomes --------------------------------------------------------------------------

@@ -24,6 +24,7 @@ class Exercise:
     example: str  # the worked example the solution's docstring prints
     values: str  # what it prints
     hints: tuple[str, ...]
+    vectorised: bool  # its answers are for a batch: the worker counts the torch operations
 
     @property
     def filename(self) -> str:
@@ -63,6 +64,7 @@ def _load(data: dict) -> tuple[Exercise, ...]:
             example=entry["example"],
             values=entry["values"],
             hints=tuple(entry["hints"]),
+            vectorised=entry.get("vectorised", False),
         )
         for number, entry in enumerate(data["exercise"], start=1)
     )

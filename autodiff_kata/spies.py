@@ -13,6 +13,9 @@ when anything writes there but a copy of a labelled tensor. A value is only "fro
 compiled graph" when it is one of its outputs, or a view or a copy of one: an eager
 computation of the same number is not.
 
+`OperationCounter` counts the torch functions a call runs: a batch's answers computed in a
+Python loop run more of them for a bigger batch, vectorised ones (vmap) the same.
+
 `SGDRecorder` checks every step by its effect: the parameters moved by lr·grad, nothing else
 changed them between steps, and where the gradient it applied came from.
 
@@ -29,6 +32,7 @@ from typing import Any
 
 import torch
 import torch._dynamo
+from torch.overrides import TorchFunctionMode
 from torch.utils._python_dispatch import (
     TorchDispatchMode,
     _get_current_dispatch_mode,
@@ -494,3 +498,15 @@ class SGDRecorder:
             self.changed_outside_steps += 1
         for p in params:
             self._after[p] = (p._version, p.detach().clone())
+
+
+class OperationCounter(TorchFunctionMode):
+    """Counts the torch functions and tensor methods called while it is on."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.operations = 0
+
+    def __torch_function__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
+        self.operations += 1
+        return func(*args, **(kwargs or {}))

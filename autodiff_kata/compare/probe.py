@@ -110,12 +110,17 @@ class _Side:
     """One exercise's module in its worker, with a budget of time in its code."""
 
     def __init__(self, worker: Any, seconds: float, label: str = "") -> None:
-        from autodiff_kata.engine.proxy import CompileEvidence, LearnerModule, SGDEvidence
+        from autodiff_kata.engine.proxy import (
+            CompileEvidence,
+            LearnerModule,
+            OperationEvidence,
+            SGDEvidence,
+        )
 
         compiles = CompileEvidence()
         compiles.backend_name = BACKEND
         self.worker = worker
-        self.module = LearnerModule(worker, compiles, SGDEvidence())
+        self.module = LearnerModule(worker, compiles, SGDEvidence(), OperationEvidence())
         self.seconds = seconds  # left for the timed runs
         self.label = label
 

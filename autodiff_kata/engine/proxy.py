@@ -286,6 +286,21 @@ class ExerciseWorker:
             self.worker.close()
 
 
+class OperationEvidence:
+    """How many torch functions the submission's last call ran, where the registry marks the
+    exercise `vectorised` (None elsewhere)."""
+
+    def __init__(self) -> None:
+        self.last: int | None = None
+
+    def __repr__(self) -> str:
+        return f"<{self.last} torch operations in the last call>"
+
+    def update(self, evidence: dict[str, Any]) -> None:
+        operations = evidence.get("operations")
+        self.last = operations if type(operations) is int else None
+
+
 class LearnerModule:
     """The exercise's functions, for one test: each call made in the worker, within the
     test's time budget (spent only while the call runs)."""
@@ -295,10 +310,12 @@ class LearnerModule:
         worker: ExerciseWorker,
         compiles: CompileEvidence,
         sgd: SGDEvidence,
+        operations: OperationEvidence,
     ) -> None:
         self._worker = worker
         self._compiles = compiles
         self._sgd = sgd
+        self._operations = operations
         self._time_left = worker.limits.seconds
 
     def __repr__(self) -> str:
@@ -323,7 +340,8 @@ class LearnerModule:
         worker = self._worker
         request = {"op": "call", "function": name, "args": args, "kwargs": kwargs,
                    "backend": self._compiles.backend_name, "seconds": self._time_left,
-                   "follow": worker.exercise.graph_mode}  # fmt: skip
+                   "follow": worker.exercise.graph_mode,
+                   "count": worker.exercise.vectorised}  # fmt: skip
         started = time.monotonic()
         try:
             reply = worker.request(request, self._time_left)
@@ -347,6 +365,7 @@ class LearnerModule:
             raise worker.outcome(Kind.UNREADABLE, detail=str(error)) from None
         self._compiles.update(evidence, answer.produced)
         self._sgd.update(evidence)
+        self._operations.update(evidence)
         return answer.value
 
 

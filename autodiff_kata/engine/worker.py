@@ -38,7 +38,7 @@ import torch
 
 from autodiff_kata.engine import wire
 from autodiff_kata.engine.supervisor import Settings
-from autodiff_kata.spies import CompileRecorder, SGDRecorder
+from autodiff_kata.spies import CompileRecorder, OperationCounter, SGDRecorder
 
 PR_SET_CHILD_SUBREAPER = 36
 MODULE_PREFIX = "_submission_"
@@ -354,7 +354,8 @@ class Worker:
         try:
             # Labels are followed in graph-mode exercises only: it costs every eager operation.
             following = self.compiles.following() if request.get("follow") else nullcontext()
-            with deadline(request["seconds"]), following:
+            counter = OperationCounter() if request.get("count") else None
+            with deadline(request["seconds"]), following, counter or nullcontext():
                 value = function(*args, **kwargs)
         except Interrupted:
             return {"kind": "timed out"}
@@ -370,7 +371,7 @@ class Worker:
             "kind": "ok",
             "value": wire.encode(value, self.compiles.produced),
             "inputs": [state.after() for state in before],
-            "evidence": self.evidence(),
+            "evidence": {**self.evidence(), "operations": counter and counter.operations},
             "spent": spent,
         }
 

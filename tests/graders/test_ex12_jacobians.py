@@ -16,6 +16,7 @@ from autodiff_kata.grading import (
     Untouched,
     expect_close,
     expect_tensor,
+    expect_vectorised,
     fail,
     in_float32,
     show,
@@ -35,6 +36,10 @@ GRADIENT = (
 TRANSPOSED = (
     "that is the Jacobian transposed: rows are outputs, columns inputs, (m, n); "
     "torch.func.jacrev(f)(x) lays it out so."
+)
+LOOP = (
+    "a Python loop over the samples, paying Python's and autograd's overhead once per "
+    "sample: torch.func.vmap(torch.func.jacrev(f))(xs) computes them all in one batched pass."
 )
 EXAMPLE = VectorFn(((1.0, 2.0), (0.0, 1.0), (3.0, 0.0)), (Term("x"),), (Term("x**2"),))
 
@@ -139,3 +144,14 @@ def test_any_function_at_a_point_and_a_batch(impl, device, f, data):
     xs = torch.stack(data.draw(rows, label="xs")).to(device)
     check_jacobian(impl, f, x)
     check_batch_jacobian(impl, f, xs)
+
+
+def test_the_batch_is_vectorised(impl, operation_recorder):
+    """The worked example's Jacobians for batches of 2 and 16 samples: vmap runs the same
+    torch operations for both, a loop runs them again for each sample."""
+    operations = {}
+    for size in (2, 16):
+        xs = torch.linspace(-1.0, 1.0, 2 * size).reshape(size, 2)
+        check_batch_jacobian(impl, EXAMPLE, xs)
+        operations[size] = operation_recorder.last
+    expect_vectorised(operations, what="batch_jacobian(f, xs)", mistake=LOOP)

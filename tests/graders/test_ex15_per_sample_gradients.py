@@ -15,6 +15,7 @@ from autodiff_kata.grading import (
     Untouched,
     expect_close,
     expect_tensor,
+    expect_vectorised,
     fail,
     in_float32,
     show,
@@ -24,6 +25,11 @@ HINT = "torch.func.vmap(torch.func.grad(loss), in_dims=(None, 0))(w, xs): one gr
 WITH_RESPECT_TO_X = (
     "the gradient with respect to the sample x, not the parameter w: torch.func.grad(loss) "
     "differentiates its first argument, w."
+)
+LOOP = (
+    "a Python loop over the samples, paying Python's and autograd's overhead once per "
+    "sample: torch.func.vmap(torch.func.grad(loss), in_dims=(None, 0)) computes them all "
+    "in one batched pass."
 )
 EXAMPLE = SampleLoss(Fn((Term("x**2"),)))
 
@@ -114,3 +120,15 @@ def test_any_loss_and_batch(impl, device, f, inputs, outputs, b, data):
                     unique_by=lambda t: tuple(t.tolist()))  # fmt: skip
     xs = torch.stack(data.draw(rows, label="xs")).to(device)
     check_per_sample(impl, SampleLoss(f), w, xs)
+
+
+def test_the_batch_is_vectorised(impl, operation_recorder):
+    """The worked example's gradients for batches of 2 and 16 samples: vmap runs the same
+    torch operations for both, a loop runs them again for each sample."""
+    w = torch.tensor([1.0, 2.0])
+    operations = {}
+    for size in (2, 16):
+        xs = torch.linspace(-1.0, 1.0, 2 * size).reshape(size, 2)
+        check_per_sample(impl, EXAMPLE, w, xs)
+        operations[size] = operation_recorder.last
+    expect_vectorised(operations, what="per_sample_gradients(loss, w, xs)", mistake=LOOP)

@@ -1,4 +1,4 @@
-"""Correct: a Python loop, one backward pass per sample (slow, but the same values)."""
+"""Wrong method: a Python loop over the samples, one backward pass each (right values)."""
 
 import torch
 
