@@ -10,6 +10,8 @@ Whatever stops the submission from answering comes back as an `ExerciseOutcome`.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -316,6 +318,7 @@ class LearnerModule:
         self._compiles = compiles
         self._sgd = sgd
         self._operations = operations
+        self._scale: dict[str, float] | None = None
         self._time_left = worker.limits.seconds
 
     def __repr__(self) -> str:
@@ -323,6 +326,16 @@ class LearnerModule:
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         printer.text(repr(self))
+
+    @contextmanager
+    def functions_scaled(self, **scale: float) -> Iterator[None]:
+        """Calls made inside run with every torch.autograd.Function the submission defines
+        scaled: forward=2.0 doubles its value, backward=2.0 its gradients."""
+        self._scale = scale
+        try:
+            yield
+        finally:
+            self._scale = None
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_") or name not in self._worker.exercise.functions:
@@ -341,7 +354,7 @@ class LearnerModule:
         request = {"op": "call", "function": name, "args": args, "kwargs": kwargs,
                    "backend": self._compiles.backend_name, "seconds": self._time_left,
                    "follow": worker.exercise.graph_mode,
-                   "count": worker.exercise.vectorised}  # fmt: skip
+                   "count": worker.exercise.vectorised, "scale": self._scale}  # fmt: skip
         started = time.monotonic()
         try:
             reply = worker.request(request, self._time_left)

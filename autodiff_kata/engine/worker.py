@@ -355,7 +355,9 @@ class Worker:
             # Labels are followed in graph-mode exercises only: it costs every eager operation.
             following = self.compiles.following() if request.get("follow") else nullcontext()
             counter = OperationCounter() if request.get("count") else None
-            with deadline(request["seconds"]), following, counter or nullcontext():
+            scale = request.get("scale")
+            scaled = _functions_scaled(self.module, scale) if scale else nullcontext()
+            with deadline(request["seconds"]), following, counter or nullcontext(), scaled:
                 value = function(*args, **kwargs)
         except Interrupted:
             return {"kind": "timed out"}
@@ -421,6 +423,43 @@ class Worker:
         self.compiles.reset()
         self.compiles.clear_breaks()
         self.sgd.reset()
+
+
+@contextmanager
+def _functions_scaled(module: Any, scale: dict[str, float]) -> Iterator[None]:
+    """Every torch.autograd.Function the submission defines, with what its methods named in
+    `scale` return ("forward": the value, "backward": the gradients) multiplied: an answer
+    that comes through them follows, one computed some other way does not."""
+    functions = [
+        cls
+        for cls in vars(module).values()
+        if isinstance(cls, type)
+        and issubclass(cls, torch.autograd.Function)
+        and cls.__module__ == module.__name__
+    ]
+    replaced = []
+    for cls in functions:
+        for name, factor in scale.items():
+            original = cls.__dict__.get(name)
+            if name in ("forward", "backward") and original is not None:
+                method = original.__func__ if isinstance(original, staticmethod) else original
+                setattr(cls, name, staticmethod(_times(method, factor)))
+                replaced.append((cls, name, original))
+    try:
+        yield
+    finally:
+        for cls, name, original in replaced:
+            setattr(cls, name, original)
+
+
+def _times(method: Any, factor: float) -> Any:
+    def scaled(*args: Any, **kwargs: Any) -> Any:
+        out = method(*args, **kwargs)
+        if isinstance(out, tuple):
+            return tuple(o * factor if isinstance(o, torch.Tensor) else o for o in out)
+        return out * factor if isinstance(out, torch.Tensor) else out
+
+    return scaled
 
 
 def _tensors(args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[torch.Tensor]:

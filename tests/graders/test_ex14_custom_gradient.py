@@ -20,6 +20,7 @@ from autodiff_kata.grading import (
     expect_tuple,
     fail,
     in_float32,
+    is_close,
     show,
 )
 
@@ -153,3 +154,32 @@ def test_backward_agrees_with_forward_by_gradcheck(impl, small):
             "is not the slope of the forward's value (finite differences in float64).\n"
             f"Hint: {HINT}"
         )
+
+
+def test_the_answer_comes_through_the_function(impl):
+    """The value comes out of the submission's Function's forward and the gradient out of its
+    backward: with the forward's value doubled in the worker, the value doubles; with the
+    backward's gradient doubled, the gradient does. An answer computed some other way (the
+    derived gradient of another formula) stays as it was."""
+    x, upstream = torch.tensor([-3.0, 0.5, 40.0]), torch.tensor([1.0, -2.0, 0.5])
+    value, gradient = expect_tuple(impl.value_and_gradient(x, upstream), ("value", "gradient"))
+    with impl.functions_scaled(forward=2.0):
+        doubled, _ = expect_tuple(impl.value_and_gradient(x, upstream), ("value", "gradient"))
+    with impl.functions_scaled(backward=2.0):
+        _, gradient_doubled = expect_tuple(
+            impl.value_and_gradient(x, upstream), ("value", "gradient")
+        )
+    for what, before, after, part in (
+        ("value", value, doubled, "forward"),
+        ("gradient", gradient, gradient_doubled, "backward"),
+    ):
+        if not is_close(expect_tensor(after, like=x, what=f"the {what}"), 2 * before):
+            fail(
+                f"value_and_gradient(x = {show(x)}, upstream = {show(upstream)}): with the "
+                f"{part} of every torch.autograd.Function in your module returning twice its "
+                f"result, the {what} should double, from {show(before)}; it came back "
+                f"{show(after)}.",
+                mistake=f"the {what} does not come through your Function's {part}: "
+                "compute both with Log1pExp.apply(x), the value as its output (detached) and "
+                "the gradient by torch.autograd.grad(y, x, upstream) through it.",
+            )
