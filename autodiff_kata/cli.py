@@ -101,8 +101,8 @@ def _shared(parser: argparse.ArgumentParser, json: bool) -> None:
 def build_parser(prog: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=prog,
-        description="Automatic differentiation in PyTorch, as a kata: eight exercises in "
-        "kata/, graded by the project's pytest graders.",
+        description="Automatic differentiation in PyTorch, as a kata: the exercises in kata/, "
+        "graded by the project's pytest graders.",
         epilog=EPILOG.format(prog=prog),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -1,12 +1,12 @@
-"""The README's tables of the course, from the registry: `python -m autodiff_kata.docs`
-rewrites them in the checkout it is run in (or `--project DIR`)."""
+"""The course as Markdown tables, from the registry: `python -m autodiff_kata.docs` prints
+each exercise's TensorFlow construct and PyTorch idiom, part by part, then each worked example
+and the values it prints (for a syllabus or a course page; no file of the project holds them,
+so that adding an exercise touches only its own files and the registry)."""
 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from autodiff_kata.project import Project
 from autodiff_kata.registry import EXERCISES, PARTS, in_part
 
 
@@ -41,36 +41,14 @@ def values_table() -> str:
     return "\n".join(rows)
 
 
-#: Each generated block of the README: its opening marker, its closing marker, its text.
-BLOCKS = (
-    ("<!-- course table: python -m autodiff_kata.docs -->", "<!-- end of course table -->",
-     course_table),
-    ("<!-- values table: python -m autodiff_kata.docs -->", "<!-- end of values table -->",
-     values_table),
-)  # fmt: skip
-
-
-def with_tables(readme: str) -> str:
-    """The README text with each block between its markers replaced by the registry's."""
-    for begin, end, table in BLOCKS:
-        head, rest = readme.split(begin, 1)
-        _, tail = rest.split(end, 1)
-        readme = f"{head}{begin}\n{table()}\n{end}{tail}"
-    return readme
-
-
-def write(project: Project) -> Path:
-    readme = project.root / "README.md"
-    readme.write_text(with_tables(readme.read_text()))
-    return readme
+def course() -> str:
+    return f"{course_table()}\n\n{values_table()}\n"
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m autodiff_kata.docs", description=__doc__)
-    parser.add_argument("--project", type=Path, help="the kata checkout (default: the one here)")
-    args = parser.parse_args(argv)
-    project = Project.locate(args.project) if args.project else Project.locate()
-    print(f"rewrote {write(project)}")
+    parser.parse_args(argv)
+    print(course(), end="")
 
 
 if __name__ == "__main__":
