@@ -388,6 +388,7 @@ class SGDRecorder:
 
     def __init__(self, compiles: CompileRecorder | None = None) -> None:
         self.compiles = compiles  # to tell where a loss or a gradient came from
+        self.judging = True  # off: steps are counted, not checked (a call graded by value only)
         self._passes_at_step = 0
         self._after: WeakIdKeyDictionary = WeakIdKeyDictionary()  # param -> (version, value)
         self.reset()
@@ -419,6 +420,8 @@ class SGDRecorder:
         before, and after the closure if there is one; take the step; check its effect."""
         self.steps += 1
         self.steps_with_closure += closure is not None
+        if not self.judging:
+            return take(closure)
         params = [p for group in opt.param_groups for p in group["params"]]
         with _unfollowed():  # the recorder's own operations are not the submission's
             changed = self._changed(params)

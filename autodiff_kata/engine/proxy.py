@@ -319,6 +319,7 @@ class LearnerModule:
         self._sgd = sgd
         self._operations = operations
         self._scale: dict[str, float] | None = None
+        self._evidence = True
         self._time_left = worker.limits.seconds
 
     def __repr__(self) -> str:
@@ -337,6 +338,16 @@ class LearnerModule:
         finally:
             self._scale = None
 
+    @contextmanager
+    def values_only(self) -> Iterator[None]:
+        """Calls made inside are graded by their values alone: the worker follows no labels
+        and judges no SGD step (it only counts them), which makes a long descent faster."""
+        self._evidence = False
+        try:
+            yield
+        finally:
+            self._evidence = True
+
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_") or name not in self._worker.exercise.functions:
             raise AttributeError(name)
@@ -354,7 +365,8 @@ class LearnerModule:
         request = {"op": "call", "function": name, "args": args, "kwargs": kwargs,
                    "backend": self._compiles.backend_name, "seconds": self._time_left,
                    "follow": worker.exercise.graph_mode,
-                   "count": worker.exercise.vectorised, "scale": self._scale}  # fmt: skip
+                   "count": worker.exercise.vectorised, "scale": self._scale,
+                   "evidence": self._evidence}  # fmt: skip
         started = time.monotonic()
         try:
             reply = worker.request(request, self._time_left)

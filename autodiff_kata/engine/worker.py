@@ -352,8 +352,13 @@ class Worker:
         before = [_TensorState.of(t) for t in _tensors(args, kwargs)]
         started = time.monotonic()
         try:
-            # Labels are followed in graph-mode exercises only: it costs every eager operation.
-            following = self.compiles.following() if request.get("follow") else nullcontext()
+            # Labels are followed in graph-mode exercises only: it costs every eager operation;
+            # a call graded by its values alone gathers no evidence of method.
+            gathering = request.get("evidence", True)
+            self.sgd.judging = gathering
+            following = (
+                self.compiles.following() if request.get("follow") and gathering else nullcontext()
+            )
             counter = OperationCounter() if request.get("count") else None
             scale = request.get("scale")
             scaled = _functions_scaled(self.module, scale) if scale else nullcontext()

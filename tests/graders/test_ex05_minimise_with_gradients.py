@@ -20,7 +20,7 @@ answers = answers_fixture()
 
 
 def test_reproduces_the_chapter(impl, sgd_recorder):
-    check_chapter_descent(impl.minimise_with_gradients, sgd_recorder=sgd_recorder, closure=False)
+    check_chapter_descent(impl, "minimise_with_gradients", sgd_recorder=sgd_recorder, closure=False)
 
 
 @pytest.mark.parametrize("device", DEVICES)

@@ -20,7 +20,7 @@ answers = answers_fixture()
 
 
 def test_reproduces_the_chapter(impl, sgd_recorder):
-    check_chapter_descent(impl.minimise_with_closure, sgd_recorder=sgd_recorder, closure=True)
+    check_chapter_descent(impl, "minimise_with_closure", sgd_recorder=sgd_recorder, closure=True)
 
 
 @pytest.mark.parametrize("device", DEVICES)

@@ -23,7 +23,7 @@ answers = answers_fixture()
 
 def test_reproduces_the_chapter(impl, sgd_recorder, compile_recorder):
     check_chapter_descent(
-        impl.minimise_with_gradients_in_graph_mode, sgd_recorder=sgd_recorder, closure=False
+        impl, "minimise_with_gradients_in_graph_mode", sgd_recorder=sgd_recorder, closure=False
     )
     check_compiled(compile_recorder, runs=1000)
     check_compiled_steps(sgd_recorder, steps=1000, closure=False)

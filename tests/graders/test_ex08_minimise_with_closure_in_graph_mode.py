@@ -24,7 +24,8 @@ answers = answers_fixture()
 def test_reproduces_the_chapter(impl, sgd_recorder, compile_recorder):
     compile_recorder.backend_name = "aot_eager"  # once through AOTAutograd, as inductor goes
     check_chapter_descent(
-        impl.minimise_with_closure_in_graph_mode,
+        impl,
+        "minimise_with_closure_in_graph_mode",
         sgd_recorder=sgd_recorder,
         closure=True,
         compile_recorder=compile_recorder,
