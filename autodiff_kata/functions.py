@@ -366,6 +366,35 @@ class ScalarOfVector:
         printer.text(repr(self))
 
 
+@dataclass(frozen=True)
+class ScalarOfLongVector:
+    """f(x) = n·outer(mean(w ⊙ x)) + Σ inner(x), w = linspace(-1, 1, n) for x of n inputs:
+    a few passes over x to evaluate, yet every pair of inputs meets in `outer`, so its Hessian
+    (outer''·w wᵀ/n, plus inner'' on the diagonal) is dense. At a million inputs that is 10¹²
+    numbers: only an H·v that never builds the Hessian can be asked for."""
+
+    outer: Fn
+    inner: Fn
+
+    def __call__(self, x: Tensor) -> Tensor:
+        n = x.shape[-1]
+        w = torch.linspace(-1, 1, n, dtype=x.dtype, device=x.device)
+        # the mean kept as a vector of one: torch.func.jvp makes a 0-d float32 tangent float64
+        # when a Python number meets it (as each Term's coef, scale and shift do)
+        return n * self.outer((w * x).mean(-1, keepdim=True)) + self.inner(x)
+
+    def __repr__(self) -> str:
+        outer = repr(self.outer).removeprefix("f(x) = ")
+        inner = repr(self.inner).removeprefix("f(x) = ")
+        return (
+            f"f(x) = n * g(mean(w * x)) + sum of h(x), g(x) = {outer}, h(x) = {inner}, "
+            "w = linspace(-1, 1, n), n = len(x)"
+        )
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))
+
+
 def cubic_of_two(x: Tensor) -> Tensor:
     """f(x) = x₀²·x₁ + x₁³, exercise 13's worked example (defined here, not in its grader, so
     that a worker can unpickle it)."""

@@ -1,7 +1,9 @@
-"""Grades exercise 13: H(x)·v without the Hessian, checked against the full Hessian.
+"""Grades exercise 13: H(x)·v without the Hessian, checked against the full Hessian where
+that is small.
 
 Each drawn f is a scalar of a vector whose inputs mix, so that its Hessian is neither
-diagonal nor constant; it is asked about at one x in two directions.
+diagonal nor constant; it is asked about at one x in two directions. Last, one f of a
+million inputs, whose Hessian no machine holds: only a product that never builds it ends.
 """
 
 import pytest
@@ -9,15 +11,29 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autodiff_kata.functions import ScalarOfVector, cubic_of_two, scalars_of_vectors, tensors
+from autodiff_kata.engine.proxy import ExerciseOutcome
+from autodiff_kata.functions import (
+    Fn,
+    ScalarOfLongVector,
+    ScalarOfVector,
+    Term,
+    cubic_of_two,
+    scalars_of_vectors,
+    tensors,
+)
 from autodiff_kata.grading import (
     DEVICES,
+    FLOAT32,
     Untouched,
     expect_close,
     expect_tensor,
+    fail,
     in_float32,
+    is_close,
     show,
+    tolerance_for,
 )
+from autodiff_kata.results import Kind
 
 # torch.func.hessian, the oracle, loads code that warns of torch.jit.script's deprecation.
 pytestmark = pytest.mark.filterwarnings(
@@ -28,6 +44,16 @@ HINT = "torch.func.jvp(torch.func.grad(f), (x,), (v,))[1]: the gradient's deriva
 
 
 EXAMPLE = "f(x) = x0**2 * x1 + x1**3"
+
+GRADIENT = (
+    "that is the gradient of f, not its derivative along v: differentiate the gradient "
+    "again, torch.func.jvp(torch.func.grad(f), (x,), (v,))."
+)
+ONES = (
+    "that is H times a vector of ones (the Hessian's row sums), what differentiating the "
+    "gradient's sum gives: v was not used; weigh the gradient by v (grad_outputs=v), or push "
+    "v through it with jvp."
+)
 
 
 def hessian_times(f, x, v):
@@ -53,17 +79,8 @@ def check_hvp(impl, f, x, v, expected=None, *, name=None):
         what=f"H·v for {name or repr(f)} at x = {show(x)}, v = {show(v)}",
         hint=HINT,
         mistakes=(
-            (
-                lambda: torch.func.grad(f)(x.detach()),
-                "that is the gradient of f, not its derivative along v: differentiate the "
-                "gradient again, torch.func.jvp(torch.func.grad(f), (x,), (v,)).",
-            ),
-            (
-                lambda: hessian_times(f, x, torch.ones_like(v)),
-                "that is H times a vector of ones (the Hessian's row sums), what "
-                "differentiating the gradient's sum gives: v was not used; weigh the "
-                "gradient by v (grad_outputs=v), or push v through it with jvp.",
-            ),
+            (lambda: torch.func.grad(f)(x.detach()), GRADIENT),
+            (lambda: hessian_times(f, x, torch.ones_like(v)), ONES),
             (
                 lambda: torch.func.hessian(f)(x.detach()).diagonal() * v,
                 "that is the Hessian's diagonal times v, elementwise: every second "
@@ -113,3 +130,70 @@ def test_any_function_in_two_directions(impl, device, f: ScalarOfVector, data):
     v = data.draw(vectors.filter(lambda v: bool(v.ne(1).any())), label="v").to(device)
     check_hvp(impl, f, x, v)
     check_hvp(impl, f, x, -2 * v)
+
+
+# a million inputs: the Hessian would hold 2**40 numbers, 8 TiB in float64 ------------------
+
+LONG = ScalarOfLongVector(
+    outer=Fn((Term("sin", 1.5, 2.0),)),
+    inner=Fn((Term("x**3", 0.5),)),  # one term: each is a few passes over a million numbers
+)
+N = 2**20
+
+FULL_HESSIAN = (
+    "the full Hessian was built (torch.func.hessian, or torch.autograd.functional.hessian): "
+    "n² numbers, for 1,048,576 inputs about 10¹² of them (8 TiB in float64). H·v needs a few "
+    "passes over x only: torch.func.jvp(torch.func.grad(f), (x,), (v,))[1], or double "
+    "backward: g = torch.autograd.grad(f(x), x, create_graph=True)[0], then "
+    "torch.autograd.grad(g, x, v)."
+)
+
+
+def reverse_over_reverse(f, x, v):
+    """The oracle for long inputs: double backward, a few passes over x, no Hessian."""
+    x = x.detach().requires_grad_()
+    (gradient,) = torch.autograd.grad(f(x), x, create_graph=True)
+    (hvp,) = torch.autograd.grad(gradient, x, v)
+    return hvp
+
+
+def _worst(got, expected):
+    """The element of got furthest outside the tolerance around expected."""
+    tolerance = tolerance_for(expected.dtype)
+    excess = (got - expected).abs() - tolerance["atol"] - tolerance["rtol"] * expected.abs()
+    return int(excess.nan_to_num(nan=torch.inf).argmax())
+
+
+def test_a_million_inputs_without_the_hessian(impl):
+    """An answer that builds the Hessian passes every small input above; here it cannot end.
+    Last in the module: running out of memory or time settles the exercise."""
+    generator = torch.Generator().manual_seed(13)
+    x, v = 4 * torch.rand(2, N, dtype=torch.float64, generator=generator) - 2
+    untouched = Untouched(x=x, v=v)
+    what = f"H·v for {LONG!r}, at x and v of {N:,} random numbers in [-2, 2]"
+    try:
+        got = impl.hessian_vector_product(LONG, x, v)
+    except ExerciseOutcome as error:
+        ended = {Kind.OUT_OF_MEMORY: "ran out of memory", Kind.TIMED_OUT: "ran out of time"}
+        if error.kind in ended:  # a failure that names the mistake, not a crash
+            fail(f"{what}: {ended[error.kind]}.", mistake=FULL_HESSIAN)
+        raise
+    got = expect_tensor(got, like=x, what=what)
+    expected = reverse_over_reverse(LONG, x, v)
+    if not is_close(got, expected, **tolerance_for(expected.dtype)):
+        at = sorted({0, _worst(got, expected), N - 1})  # a million numbers would not read
+        mistakes = (
+            (lambda: torch.func.grad(LONG)(x), GRADIENT),
+            (lambda: reverse_over_reverse(LONG, x, torch.ones_like(v)), ONES),
+            # kept in float32, to be matched at float32's precision: over a million inputs,
+            # the submission's float32 rounding is not the oracle's
+            (lambda: reverse_over_reverse(LONG, x.float(), v.float()), FLOAT32),
+        )
+        expect_close(
+            got[at],
+            expected[at],
+            what=f"{what}, elements {at}",
+            hint=HINT,
+            mistakes=tuple((lambda a=answer: a()[at], *rest) for answer, *rest in mistakes),
+        )
+    untouched.check()
