@@ -13,6 +13,7 @@ of one side or the average of both.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -257,7 +258,8 @@ def _elementwise(terms: tuple[Term, ...], x: Tensor) -> Tensor:
 
 
 def _formula(terms: tuple[Term, ...], name: str) -> str:
-    return " + ".join(str(t).replace("x", name) for t in terms).replace("+ -", "- ")
+    """The terms as a formula of `name` (the variable x renamed, exp and its kind left)."""
+    return " + ".join(re.sub(r"\bx\b", name, str(t)) for t in terms).replace("+ -", "- ")
 
 
 @dataclass(frozen=True)

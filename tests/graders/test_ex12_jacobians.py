@@ -10,6 +10,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from autodiff_kata.engine.proxy import ExerciseOutcome
 from autodiff_kata.functions import Term, VectorFn, tensors, vector_functions
 from autodiff_kata.grading import (
     DEVICES,
@@ -19,8 +20,10 @@ from autodiff_kata.grading import (
     expect_vectorised,
     fail,
     in_float32,
+    is_close,
     show,
 )
+from autodiff_kata.results import Kind
 
 # torch.func.jacfwd, the oracle, loads code that warns of torch.jit.script's deprecation.
 pytestmark = pytest.mark.filterwarnings(
@@ -155,3 +158,43 @@ def test_the_batch_is_vectorised(impl, operation_recorder):
         check_batch_jacobian(impl, EXAMPLE, xs)
         operations[size] = operation_recorder.last
     expect_vectorised(operations, what="batch_jacobian(f, xs)", mistake=LOOP)
+
+
+# a batch of 16,384: each sample's Jacobian is 64 numbers, the whole batch's 1.7·10¹⁰ ---------
+
+WIDE = VectorFn(
+    tuple(tuple(((i * 8 + j) % 5 - 2) / 4 for j in range(8)) for i in range(8)),
+    (Term("tanh"),),
+    (Term("x**2"),),
+)
+BATCH = 2**14
+WHOLE_JACOBIAN = (
+    "the Jacobian of the whole batch was built (every sample's outputs with respect to every "
+    "sample's inputs, zero wherever two samples meet) and each sample's block taken from it: "
+    "(b·m)·(b·n) numbers, for 16,384 samples of 8 → 8 about 1.7·10¹⁰ (128 GiB in float64). "
+    "torch.func.vmap(torch.func.jacrev(f))(xs) builds only each sample's own."
+)
+
+
+def test_a_large_batch_without_the_whole_jacobian(impl):
+    """An answer that builds the whole batch's Jacobian passes every small batch above; here
+    it cannot end. Last in the module: running out of memory or time settles the exercise."""
+    generator = torch.Generator().manual_seed(12)
+    xs = 2 * torch.rand(BATCH, 8, dtype=torch.float64, generator=generator) - 1
+    untouched = Untouched(xs=xs)
+    what = f"the Jacobians of {WIDE!r} at {BATCH:,} random samples in [-1, 1]"
+    try:
+        got = impl.batch_jacobian(WIDE, xs)
+    except ExerciseOutcome as error:
+        ended = {Kind.OUT_OF_MEMORY: "ran out of memory", Kind.TIMED_OUT: "ran out of time"}
+        if error.kind in ended:  # a failure that names the mistake, not a crash
+            fail(f"{what}: {ended[error.kind]}.", mistake=WHOLE_JACOBIAN)
+        raise
+    expected = torch.func.vmap(torch.func.jacfwd(WIDE))(xs)  # forward mode, vectorised
+    expect_jacobian_shape(got, expected, what=what)
+    got = expect_tensor(got, like=expected, what="the batch's Jacobians")
+    if not is_close(got, expected):
+        worst = int((got - expected).abs().flatten(1).amax(1).nan_to_num(nan=torch.inf).argmax())
+        at = sorted({0, worst, BATCH - 1})  # 16,384 Jacobians would not read
+        expect_close(got[at], expected[at], what=f"{what}, samples {at}", hint=BATCH_HINT)
+    untouched.check()
