@@ -5,18 +5,6 @@ from torch import Tensor
 from torch.autograd.function import FunctionCtx
 
 
-def forward(ctx: FunctionCtx, x: Tensor) -> Tensor:
-    """log(1 + exp(x)) without overflow; saves x for backward."""
-    ctx.save_for_backward(x)
-    return x.clamp(min=0) + torch.log1p(torch.exp(-x.abs()))
-
-
-def backward(ctx: FunctionCtx, upstream: Tensor) -> Tensor:
-    """upstream times the slope of log(1 + exp(x)) at the saved x, without overflow."""
-    (x,) = ctx.saved_tensors
-    return upstream * torch.sigmoid(x)
-
-
 class Log1pExp(torch.autograd.Function):
     """log(1 + exp(x)); the slope, sigmoid(x), is -expm1(-y) of the output y."""
 
