@@ -68,7 +68,8 @@ class _Pickler(pickle.Pickler):
         if module and module.split(".")[0].startswith("test_"):
             raise pickle.PicklingError(
                 f"{obj.__qualname__} is defined in the grader {module}: a worker cannot load "
-                "it; define what graders send in autodiff_kata.functions"
+                "it; define what graders send in autodiff_kata.functions, or in the exercise's "
+                "workloads module (autodiff_kata/workloads/)"
             )
         return NotImplemented
 

@@ -126,11 +126,20 @@ def _reachable(path: str) -> bool:
 
 def _keep_importing() -> None:
     """Python's own library may sit where another user cannot reach it (installed under
-    /root): folders on sys.path that the worker's user could not list are opened now, before
-    the switch, and imports go through the open descriptors (/proc/self/fd/N) instead."""
-    aliases = {}
-    for entry in sys.path:
-        if entry and os.path.isdir(entry) and not _reachable(entry):
+    /root), and so may the project (an editable install, found by its package's own folder
+    rather than sys.path): folders on sys.path and the folders of packages already imported
+    that the worker's user could not list are opened now, before the switch, and imports go
+    through the open descriptors (/proc/self/fd/N) instead."""
+    packages = [
+        entry
+        for module in list(sys.modules.values())
+        if isinstance(paths := getattr(module, "__path__", None), list)
+        for entry in paths
+    ]
+    aliases: dict[str, str] = {}
+    for entry in sorted(set(sys.path) | set(packages), key=len):  # a folder before those in it
+        opened = any(entry == o or entry.startswith(o + os.sep) for o in aliases)
+        if entry and not opened and os.path.isdir(entry) and not _reachable(entry):
             fd = os.open(entry, os.O_RDONLY | os.O_DIRECTORY)
             aliases[entry] = f"/proc/self/fd/{fd}"
     if not aliases:
