@@ -14,6 +14,7 @@ import contextlib
 import copy
 import ctypes
 import faulthandler
+import functools
 import importlib
 import linecache
 import multiprocessing.forkserver
@@ -110,18 +111,17 @@ def _drop_inherited_pipes() -> None:
 
 def _reachable(path: str) -> bool:
     """Whether a user with no rights of its own can list `path` (every folder above it open)."""
-    folder = os.path.abspath(path)
-    while True:
-        try:
-            mode = os.stat(folder).st_mode
-        except OSError:
-            return False
-        if not mode & stat.S_IXOTH:
-            return False
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return True
-        folder = parent
+    return _listable(os.path.abspath(path))
+
+
+@functools.cache
+def _listable(folder: str) -> bool:
+    try:
+        mode = os.stat(folder).st_mode
+    except OSError:
+        return False
+    parent = os.path.dirname(folder)
+    return bool(mode & stat.S_IXOTH) and (parent == folder or _listable(parent))
 
 
 def _keep_importing() -> None:
