@@ -305,6 +305,21 @@ def name_mistake(error: ExerciseOutcome, explanation: str) -> None:
 
 
 @contextmanager
+def too_big_for(what: str, mistake: str) -> Iterator[None]:
+    """Around a call on an input too large for a wrong method: running out of memory or time
+    there is that method's failure, with `mistake` named, not a crash. The outcome still
+    settles the exercise, so the test that asks comes last in its module."""
+    __tracebackhide__ = True
+    ended = {Kind.OUT_OF_MEMORY: "ran out of memory", Kind.TIMED_OUT: "ran out of time"}
+    try:
+        yield
+    except ExerciseOutcome as error:
+        if error.kind in ended:
+            fail(f"{what}: {ended[error.kind]}.", mistake=mistake)
+        raise
+
+
+@contextmanager
 def explaining(call: str, *known: tuple[str, str, str]) -> Iterator[None]:
     """Like `naming`, but for errors whose text is long and says little to a learner
     (TorchDynamo's): `known` holds (words of the error, what it says in short, the likely
