@@ -2,8 +2,9 @@
 
 The worker encodes every answer as tagged tuples of numbers, strings and dense tensors and
 writes it with `torch.save`; the trusted side reads it with `torch.load(weights_only=True)`,
-which refuses anything that could run code, then checks every tag. A worker that sends
-anything else sends an unreadable answer, never code to run.
+which refuses anything that could run code, then checks every tag and that every tensor
+holds just its own bytes. A worker that sends anything else sends an unreadable answer, never
+code to run, nor a view that claims more memory than the reply carried.
 """
 
 from __future__ import annotations
@@ -38,6 +39,19 @@ class Foreign:
 
 def _plain(value: Any) -> bool:
     return type(value) in (torch.Tensor, torch.nn.Parameter) and value.layout == torch.strided
+
+
+def _dense(tensor: torch.Tensor) -> bool:
+    """What `encode` sends: a contiguous tensor that owns exactly its elements' bytes. A view
+    (an expanded tensor, stride 0, say) could claim terabytes over a few bytes of storage, and
+    the first grader to compute on it would make them."""
+    return (
+        _plain(tensor)
+        and not tensor.is_meta
+        and tensor.is_contiguous()
+        and tensor.storage_offset() == 0
+        and tensor.untyped_storage().nbytes() == tensor.numel() * tensor.element_size()
+    )
 
 
 # the worker's side --------------------------------------------------------------------------
@@ -117,6 +131,8 @@ def _decode(node: Any, produced: list[torch.Tensor], depth: int) -> Any:
             type(flag) is bool for flag in (requires_grad, parameter, made)
         ):
             raise Unreadable("malformed tensor")
+        if not _dense(data):
+            raise Unreadable("a tensor that is not a dense copy")
         tensor = torch.nn.Parameter(data, requires_grad) if parameter else data
         if requires_grad and not parameter:
             tensor.requires_grad_()
