@@ -18,6 +18,7 @@ import pickle
 import secrets
 import shutil
 import signal
+import stat
 import sys
 import tempfile
 import threading
@@ -38,6 +39,8 @@ SAME_USER = "AUTODIFF_KATA_SAME_USER"
 PR_SET_CHILD_SUBREAPER = 36
 STARTTIME = 19  # in _stat(): a process's start time, in clock ticks after boot
 _OPEN: set[int] = set()  # this process's workers that are not closed yet
+# Where any user may write (a worker's own user included), on Linux.
+SHARED_FOLDERS = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock")
 
 
 @dataclass(frozen=True)
@@ -238,9 +241,35 @@ class Worker:
         self.connection.close()
         if self.uid is not None:
             kill_tree(None, self.uid)  # a last sweep: nothing of that user may remain
+            remove_files_of(self.uid)
         _OPEN.discard(self.process.pid)
         _sweep_orphans(self.started)
         shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def remove_files_of(uid: int, folders: tuple[str, ...] = SHARED_FOLDERS) -> None:
+    """Remove what a worker's user left where every user may write: its files would outlive
+    the run, and those in /dev/shm take memory that no limit of the worker's counts. A user
+    of its own can create files only in folders that anyone may write to (and in its own
+    folders, removed whole), so only those are searched."""
+    for folder in folders:
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            if info.st_uid == uid:
+                if stat.S_ISDIR(info.st_mode):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
+            elif stat.S_ISDIR(info.st_mode) and info.st_mode & stat.S_IWOTH:
+                remove_files_of(uid, (entry.path,))
 
 
 # process trees -------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ import multiprocessing.resource_tracker
 import os
 import pickle
 import resource
+import shutil
 import signal
 import stat
 import sys
@@ -38,7 +39,7 @@ from typing import Any
 import torch
 
 from autodiff_kata.engine import wire
-from autodiff_kata.engine.supervisor import Settings
+from autodiff_kata.engine.supervisor import Settings, remove_files_of
 from autodiff_kata.spies import CompileRecorder, OperationCounter, SGDRecorder
 
 PR_SET_CHILD_SUBREAPER = 36
@@ -74,21 +75,26 @@ def contain(settings: Settings, output_fd: int) -> None:
     os.dup2(output_fd, 2)
     os.close(devnull)
     faulthandler.enable()  # a segfault prints the learner's stack into the captured output
-    _end_with_the_grading_process(alone=settings.uid is not None)
+    _end_with_the_grading_process(settings)
 
 
-def _end_with_the_grading_process(*, alone: bool) -> None:
-    """A grading process killed outright cannot stop its workers. Its warm parent, the
-    worker's parent, exits with it: a thread of the worker's own watches for that, then kills
-    the worker and all it started (with a user of its own: every process of that user)."""
+def _end_with_the_grading_process(settings: Settings) -> None:
+    """A grading process killed outright cannot stop its workers, nor remove their files. Its
+    warm parent, the worker's parent, exits with it: a thread of the worker's own watches for
+    that, then removes the worker's scratch folder (with a user of its own: every file of that
+    user's) and kills the worker and all it started (every process of that user's)."""
     parent, getppid, sleep, kill, killpg = os.getppid(), os.getppid, time.sleep, os.kill, os.killpg
+    rmtree, uid = shutil.rmtree, settings.uid
 
     def watch() -> None:
         # Never the thread a signal is delivered to: the worker's alarm is its main thread's.
         signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
         while getppid() == parent:
             sleep(0.5)
-        if alone:
+        if settings.scratch:
+            rmtree(settings.scratch, ignore_errors=True)
+        if uid is not None:
+            remove_files_of(uid)
             kill(-1, signal.SIGKILL)
         killpg(0, signal.SIGKILL)
 

@@ -36,7 +36,7 @@ import pytest
 
 from autodiff_kata import stubs
 from autodiff_kata.cache import CACHE_FILE
-from autodiff_kata.engine.supervisor import SAME_USER
+from autodiff_kata.engine.supervisor import SAME_USER, SHARED_FOLDERS
 from autodiff_kata.project import STATE_FILE, Project
 from autodiff_kata.registry import EXERCISES, Exercise
 
@@ -124,7 +124,8 @@ CASES = [
         Case(
             "stray_processes",
             {
-                # stubs: 1 children, 2 a writer in a new session, 3 a double-forked writer
+                # stubs: 1 children, 2 a writer in a new session, 3 a double-forked writer,
+                # 9 files left in the folders any user may write to
                 4: Verdict("crashed", "exited"),  # a double-forked writer, then os._exit(0)
                 5: CRASHED,  # SIGKILL to its parent, then to its own group
             },
@@ -179,6 +180,7 @@ class Grading:
     ways: dict[str, Graded]
     survivors: dict[int, str] = field(default_factory=dict)
     victim_kept: bool = True
+    litter: list[str] = field(default_factory=list)  # its files left where anyone may write
 
 
 def marked(marker: str) -> dict[int, str]:
@@ -193,6 +195,13 @@ def marked(marker: str) -> dict[int, str]:
         if marker in args and int(pid) != os.getpid():
             found[int(pid)] = args[-100:]  # the marker comes last
     return found
+
+
+def litter(marker: str) -> list[str]:
+    """Files and folders named with `marker` in the folders any user may write to."""
+    return sorted(
+        str(path) for folder in SHARED_FOLDERS for path in Path(folder).glob(f"{marker}*")
+    )
 
 
 def kill_marked(marker: str) -> None:
@@ -344,7 +353,7 @@ def collect(launched: Launched) -> Grading:
             later=_read(run.target),
         )
     victim_kept = launched.victim.exists() or not SHARED_MEMORY.is_dir()
-    return Grading(case, ways, survivors, victim_kept)
+    return Grading(case, ways, survivors, victim_kept, litter(case.marker))
 
 
 def discard(launched: Launched) -> None:
@@ -354,6 +363,8 @@ def discard(launched: Launched) -> None:
             run.process.kill()
             run.process.wait()
     kill_marked(launched.case.marker)
+    for path in map(Path, litter(launched.case.marker)):
+        shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
     launched.victim.unlink(missing_ok=True)
     shutil.rmtree(launched.base, ignore_errors=True)
 

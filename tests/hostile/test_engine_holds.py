@@ -61,6 +61,15 @@ def test_nothing_it_started_outlives_the_run(grading):
     assert not grading.survivors, f"still running after the run: {grading.survivors}"
 
 
+def test_nothing_it_wrote_where_anyone_may_outlives_the_run(grading):
+    if grading.case.same_user:
+        pytest.skip(
+            "a worker under the grading user's own user writes as that user: its files "
+            "cannot be told from the user's (the README: a container is the sandbox)"
+        )
+    assert not grading.litter, f"left after the run: {grading.litter}"
+
+
 @BOTH_WAYS
 def test_no_file_outside_the_submission_changed(grading, way):
     graded = grading.ways[way]

@@ -1,6 +1,7 @@
 """A grading process killed outright (SIGKILL: an out-of-memory killer, a platform's timeout)
 cannot stop its workers itself. Each worker ends, with all it started, once the grading
-process is gone: nothing of the submission runs on."""
+process is gone, and removes its scratch folder: nothing of the submission runs on, nor stays
+behind in the temporary folder."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -44,7 +46,11 @@ def test_workers_end_when_the_grading_process_is_killed(tmp_path, same_user, pro
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                f"--rootdir={PROJECT.root}", f"--impl={kata}", str(grader)]  # fmt: skip
     marker = str(tmp_path)  # in the warm parent's command line, which its forks keep
-    grading = subprocess.Popen(command, env=processes.environment(same_user), cwd=tmp_path,
+    # Where the workers' scratch folders go: a folder like /tmp, that every user can reach.
+    temporary = Path(tempfile.mkdtemp(prefix="autodiff-kata-killed-", dir="/tmp"))
+    temporary.chmod(0o1777)
+    environment = {**processes.environment(same_user), "TMPDIR": str(temporary)}
+    grading = subprocess.Popen(command, env=environment, cwd=tmp_path,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     try:
         spinning = {}
@@ -59,6 +65,9 @@ def test_workers_end_when_the_grading_process_is_killed(tmp_path, same_user, pro
         while marked(marker) and time.monotonic() < deadline:
             time.sleep(0.2)
         assert not marked(marker), f"still running: {marked(marker)}"
+        left = [p.name for p in temporary.iterdir() if p.name.startswith("autodiff-kata-worker")]
+        assert not left, f"scratch folders left: {left}"
     finally:
         grading.kill()
         processes.kill_marked(marker)
+        shutil.rmtree(temporary, ignore_errors=True)
