@@ -17,6 +17,7 @@ warm_up()
 import dataclasses  # noqa: E402
 import functools  # noqa: E402
 import gc  # noqa: E402
+import importlib  # noqa: E402
 import json  # noqa: E402
 import threading  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
@@ -109,9 +110,14 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @functools.cache
 def _freeze_what_is_loaded() -> None:
-    """Torch, TorchDynamo and the graders stay loaded as long as the process: once, they are
-    moved out of the garbage collector's reach, so that a full collection (pytest makes two
-    as a session ends, 0.2 s each with torch loaded) walks only what grading made since."""
+    """Torch and the graders stay loaded as long as the process: once, they are moved out of
+    the garbage collector's reach, so that a full collection (pytest makes two as a session
+    ends, 0.2 s each with torch loaded) walks only what grading made since. First, what
+    torch.testing.assert_close imports the first time it runs (torch.distributed.tensor, 0.4 s
+    in torch 2.13) is imported: now, while the workers' warm parent is still starting, rather
+    than in the first test."""
+    if torch.distributed.is_available():
+        importlib.import_module("torch.distributed.tensor")
     gc.freeze()
 
 
