@@ -25,6 +25,7 @@ class Exercise:
     values: str  # what it prints
     hints: tuple[str, ...]
     vectorised: bool  # its answers are for a batch: the worker counts the torch operations
+    forward_mode: bool  # its answers may run torch.func's forward mode: warmed for watch, compare
 
     @property
     def filename(self) -> str:
@@ -65,6 +66,7 @@ def _load(data: dict) -> tuple[Exercise, ...]:
             values=entry["values"],
             hints=tuple(entry["hints"]),
             vectorised=entry.get("vectorised", False),
+            forward_mode=entry.get("forward_mode", False),
         )
         for number, entry in enumerate(data["exercise"], start=1)
     )

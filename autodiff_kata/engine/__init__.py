@@ -12,23 +12,48 @@ the worker's whole process tree when the exercise ends.
 import multiprocessing
 import multiprocessing.forkserver
 import os
+from collections.abc import Iterable
+
+from autodiff_kata.registry import EXERCISES, Exercise
 
 CONTEXT = multiprocessing.get_context("forkserver")
 CONTEXT.set_forkserver_preload(["autodiff_kata.engine.warm"])
 
 
-# What the warm parent runs once (read by `warm`): the compile backend "eager" always; for a
-# long-lived caller (watch, compare), "aot_eager" and torch.func's forward mode over reverse
-# mode too (2.5 s the first time: it scripts its decompositions), which every worker of an
-# exercise that uses them would otherwise pay again on every grade.
+# What the warm parent runs once (read by `warm`), named in this variable: compiles with the
+# "eager" and "aot_eager" backends, and torch.func's forward mode over reverse mode
+# (FORWARD_MODE: 2.5 s the first time, as it scripts its decompositions).
 WARM = "AUTODIFF_KATA_WARM"
 FORWARD_MODE = "forward-mode"
 
 
-def warm_up(*, long_lived: bool = False) -> None:
+_ASKED: list[str] = []  # what this process's first call of warm_up asked for
+
+
+def warm_up(exercises: Iterable[Exercise] | None = None, *, long_lived: bool = False) -> None:
     """Start the warm parent now, so that it preloads while the caller does other work
-    (this module imports nothing heavy, so the caller can call this before importing torch).
-    A one-off grade warms only what every graph-mode worker needs; the rest would cost the
-    same in the parent as in the one worker that needs it, but earlier."""
-    os.environ[WARM] = f"eager,aot_eager,{FORWARD_MODE}" if long_lived else "eager"
+    (this module imports nothing heavy, so the caller can call this before importing torch),
+    and prepares what the workers of `exercises` (default: every one) use (`warmed_for`).
+    A process's first call decides: a later one (the plugin's, as pytest loads it inside
+    watch or compare) changes nothing."""
+    if not _ASKED:
+        chosen = EXERCISES if exercises is None else exercises
+        _ASKED.append(",".join(warmed_for(chosen, long_lived=long_lived)))
+        os.environ[WARM] = _ASKED[0]  # read by the warm parent as it starts, or starts again
     multiprocessing.forkserver.ensure_running()
+
+
+def warmed_for(exercises: Iterable[Exercise], *, long_lived: bool) -> list[str]:
+    """What the warm parent runs once, by the registry: a compile with the "eager" backend for
+    a graph-mode exercise; for a long-lived caller (watch, compare), whose workers would each
+    pay on every grade what the parent pays once, "aot_eager" too (the probe's backend), and
+    forward mode for a `forward_mode` one. A one-off grade warms only what a graph-mode worker
+    needs first: the rest would cost the same in the parent as in the one worker that needs
+    it, but earlier."""
+    exercises = list(exercises)
+    warmed = []
+    if any(e.graph_mode for e in exercises):
+        warmed += ["eager", "aot_eager"] if long_lived else ["eager"]
+    if long_lived and any(e.forward_mode for e in exercises):
+        warmed.append(FORWARD_MODE)
+    return warmed

@@ -1,9 +1,9 @@
 """The warm parent's preload: imported once by the forkserver that every worker is forked from.
 
 It imports torch, TorchDynamo and the worker's own modules, and compiles a trivial function
-once with the cheap backends the caller asked for (engine.warm_up), and for a long-lived
-caller runs torch.func's forward mode once, so that a worker starts with all of that done. It
-never initialises CUDA: a process forked after CUDA is initialised cannot use it.
+once with each cheap backend, and runs torch.func's forward mode once, as the caller asked
+(engine.warm_up: what the exercises it grades use), so that a worker starts with all of that
+done. It never initialises CUDA: a process forked after CUDA is initialised cannot use it.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def _warm() -> None:
         return torch.func.grad(lambda y: (y * y).sum())(x)
 
     x = torch.nn.Parameter(torch.tensor([1.0]))
-    warmed = os.environ.get(WARM, "eager").split(",")
+    warmed = [name for name in os.environ.get(WARM, "").split(",") if name]
     if FORWARD_MODE in warmed:
         warmed.remove(FORWARD_MODE)
         torch.func.jvp(derivative, (x.detach(),), (x.detach(),))

@@ -8,7 +8,8 @@ import os
 import subprocess
 import sys
 
-from autodiff_kata.engine import FORWARD_MODE, WARM
+from autodiff_kata.engine import FORWARD_MODE, WARM, warmed_for
+from autodiff_kata.registry import EXERCISES, in_part
 
 RECORD = """
 import json, torch
@@ -40,3 +41,24 @@ def test_the_warm_up_asks_nothing_of_cuda_or_the_accelerator():
     )
     asked = json.loads(done.stdout.splitlines()[-1])
     assert asked == [], f"the warm parent asked {sorted(set(asked))} while warming up"
+
+
+def test_it_warms_what_the_graded_exercises_use():
+    chapter, everything = in_part(1), EXERCISES
+    without_graphs = [e for e in everything if not e.graph_mode and not e.forward_mode]
+    assert warmed_for(chapter, long_lived=True) == ["eager", "aot_eager"]
+    assert warmed_for(everything, long_lived=True) == ["eager", "aot_eager", FORWARD_MODE]
+    assert warmed_for(everything, long_lived=False) == ["eager"]
+    assert warmed_for(without_graphs, long_lived=True) == []
+
+
+def test_the_warm_up_of_nothing_imports_and_runs():
+    done = subprocess.run(
+        [sys.executable, "-c", "import autodiff_kata.engine.warm"],
+        env={**os.environ, WARM: ""},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
