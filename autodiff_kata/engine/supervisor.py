@@ -236,11 +236,10 @@ class Worker:
             return
         self.closed = True
         if self.process.pid is not None:
-            kill_tree(self.process.pid, self.uid)
+            kill_tree(self.process.pid, self.uid)  # and every process of its user, if its own
             self.process.join(5)
         self.connection.close()
         if self.uid is not None:
-            kill_tree(None, self.uid)  # a last sweep: nothing of that user may remain
             remove_files_of(self.uid)
         _OPEN.discard(self.process.pid)
         _sweep_orphans(self.started)
@@ -287,31 +286,41 @@ class _Proc:
 
 
 def _processes() -> list[_Proc]:
+    """Every process, read straight from /proc (a worker's close reads it a few times)."""
     found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
             continue
         try:
-            fields = _stat(entry)
-            status = (entry / "status").read_text()
-        except OSError:
+            fields = _stat(name)
+            status = _read(f"/proc/{name}/status")
+            uid = int(status[status.index("\nUid:") + 5 :].split(None, 1)[0])  # the real uid
+            ppid, group, session = (int(field) for field in fields[1:4])
+            started = int(fields[STARTTIME])
+        except (OSError, ValueError, IndexError):  # gone meanwhile
             continue
-        uid = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("Uid:"))
-        ppid, group, session = (int(field) for field in fields[1:4])
-        started = int(fields[STARTTIME])
-        found.append(_Proc(int(entry.name), ppid, group, session, uid, fields[0] == "Z", started))
+        found.append(_Proc(int(name), ppid, group, session, uid, fields[0] == "Z", started))
     return found
 
 
-def _stat(entry: Path) -> list[str]:
+def _read(path: str) -> str:
+    """The start of a small /proc file (a process's stat and status fit in 4 KiB)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        return os.read(fd, 4096).decode(errors="replace")
+    finally:
+        os.close(fd)
+
+
+def _stat(pid: str) -> list[str]:
     """/proc/PID/stat's fields after the command name: [0] is the state, its 3rd field."""
-    stat = (entry / "stat").read_text()
+    stat = _read(f"/proc/{pid}/stat")
     return stat[stat.rindex(")") + 2 :].split()
 
 
 def _started(pid: int | None) -> int:
     try:
-        return int(_stat(Path(f"/proc/{pid}"))[STARTTIME])
+        return int(_stat(str(pid))[STARTTIME])
     except OSError:
         return 0
 
