@@ -130,24 +130,51 @@ def _listable(folder: str) -> bool:
     return bool(mode & stat.S_IXOTH) and (parent == folder or _listable(parent))
 
 
+@dataclass(frozen=True)
+class _Unreachable:
+    """The folders imports come from that a user with no rights could not list, and the
+    packages imported from them."""
+
+    folders: tuple[str, ...]  # a folder before those in it
+    packages: tuple[str, ...]  # names in sys.modules
+
+
+def unreachable_imports() -> _Unreachable:
+    """Found once in the warm parent (`warm`): in each worker, walking every module of torch
+    would copy most of the parent's memory pages, only to find the same answer."""
+    entries = {
+        name: list(paths)
+        for name, module in list(sys.modules.items())
+        if isinstance(paths := getattr(module, "__path__", None), list)
+    }
+    folders: list[str] = []
+    every = set(sys.path) | {entry for paths in entries.values() for entry in paths}
+    for entry in sorted(every, key=len):  # a folder before those in it
+        inside = any(entry == f or entry.startswith(f + os.sep) for f in folders)
+        if entry and not inside and os.path.isdir(entry) and not _reachable(entry):
+            folders.append(entry)
+    packages = tuple(
+        name
+        for name, paths in entries.items()
+        if any(e == f or e.startswith(f + os.sep) for e in paths for f in folders)
+    )
+    return _Unreachable(tuple(folders), packages)
+
+
+UNREACHABLE: _Unreachable | None = None  # set in the warm parent, before any worker is forked
+
+
 def _keep_importing() -> None:
     """Python's own library may sit where another user cannot reach it (installed under
     /root), and so may the project (an editable install, found by its package's own folder
     rather than sys.path): folders on sys.path and the folders of packages already imported
     that the worker's user could not list are opened now, before the switch, and imports go
     through the open descriptors (/proc/self/fd/N) instead."""
-    packages = [
-        entry
-        for module in list(sys.modules.values())
-        if isinstance(paths := getattr(module, "__path__", None), list)
-        for entry in paths
-    ]
+    unreachable = UNREACHABLE or unreachable_imports()
     aliases: dict[str, str] = {}
-    for entry in sorted(set(sys.path) | set(packages), key=len):  # a folder before those in it
-        opened = any(entry == o or entry.startswith(o + os.sep) for o in aliases)
-        if entry and not opened and os.path.isdir(entry) and not _reachable(entry):
-            fd = os.open(entry, os.O_RDONLY | os.O_DIRECTORY)
-            aliases[entry] = f"/proc/self/fd/{fd}"
+    for folder in unreachable.folders:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        aliases[folder] = f"/proc/self/fd/{fd}"
     if not aliases:
         return
 
@@ -158,8 +185,8 @@ def _keep_importing() -> None:
         return path
 
     sys.path[:] = [alias(entry) for entry in sys.path]
-    for module in list(sys.modules.values()):
-        paths = getattr(module, "__path__", None)
+    for name in unreachable.packages:
+        paths = getattr(sys.modules.get(name), "__path__", None)
         if isinstance(paths, list):
             paths[:] = [alias(entry) for entry in paths]
     sys.path_importer_cache.clear()
