@@ -46,10 +46,10 @@ def warm_up(exercises: Iterable[Exercise] | None = None, *, long_lived: bool = F
 def warmed_for(exercises: Iterable[Exercise], *, long_lived: bool) -> list[str]:
     """What the warm parent runs once, by the registry: a compile with the "eager" backend for
     a graph-mode exercise; for a long-lived caller (watch, compare), whose workers would each
-    pay on every grade what the parent pays once, "aot_eager" too (the probe's backend), and
-    forward mode for a `forward_mode` one. A one-off grade warms only what a graph-mode worker
-    needs first: the rest would cost the same in the parent as in the one worker that needs
-    it, but earlier."""
+    pay on every grade what the parent pays once, "aot_eager" too (the chapter's values of
+    exercises 4 and 8 go through AOTAutograd), and forward mode for a `forward_mode` one. A
+    one-off grade warms only what a graph-mode worker needs first: the rest would cost the
+    same in the parent as in the one worker that needs it, but earlier."""
     exercises = list(exercises)
     warmed = []
     if any(e.graph_mode for e in exercises):
