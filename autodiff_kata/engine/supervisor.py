@@ -60,6 +60,7 @@ class Settings:
     uid: int | None = None  # the unprivileged user to run as, when started as root
     scratch: str = ""  # the worker's working directory, writable by it alone
     max_processes: int = 1024  # processes and threads (torch starts one a core), per user
+    shared_memory_bytes: int = 64 * 2**20  # its own /dev/shm, where it can have one
 
 
 class _Pickler(pickle.Pickler):

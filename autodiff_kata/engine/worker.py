@@ -43,6 +43,8 @@ from autodiff_kata.engine.supervisor import Settings, remove_files_of
 from autodiff_kata.spies import CompileRecorder, OperationCounter, SGDRecorder
 
 PR_SET_CHILD_SUBREAPER = 36
+CLONE_NEWNS = 0x00020000  # unshare(2): a mount namespace of its own
+MS_NOSUID, MS_NODEV, MS_REC, MS_PRIVATE = 0x2, 0x4, 0x4000, 0x40000  # mount(2)'s flags
 MODULE_PREFIX = "_submission_"
 FRAMES_SHOWN = 10  # the learner's frames shown from each end of an error's traceback
 
@@ -62,6 +64,7 @@ def contain(settings: Settings, output_fd: int) -> None:
         os.environ.update(TMPDIR=settings.scratch, HOME=settings.scratch)
         os.environ["TORCHINDUCTOR_CACHE_DIR"] = os.path.join(settings.scratch, "inductor")
     if settings.uid is not None:
+        _shared_memory_of_its_own(settings.shared_memory_bytes)
         _keep_importing()
         os.environ.update(USER="kata-worker", LOGNAME="kata-worker")
         resource.setrlimit(resource.RLIMIT_NPROC, (settings.max_processes, settings.max_processes))
@@ -76,6 +79,26 @@ def contain(settings: Settings, output_fd: int) -> None:
     os.close(devnull)
     faulthandler.enable()  # a segfault prints the learner's stack into the captured output
     _end_with_the_grading_process(settings)
+
+
+def _shared_memory_of_its_own(size: int) -> None:
+    """Give the worker a /dev/shm of its own, `size` bytes of tmpfs in a mount namespace of
+    its own (Linux, as root: the worker still is). Files there take memory that no limit of
+    the worker's counts, and the machine's /dev/shm may fill half its memory: another
+    grading's processes would be the ones the kernel kills. Where no namespace can be made (a
+    container without CAP_SYS_ADMIN), /dev/shm stays the machine's, and what the worker left
+    there is removed when it is closed (supervisor.remove_files_of)."""
+    if not sys.platform.startswith("linux") or not os.path.isdir("/dev/shm"):
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(CLONE_NEWNS) != 0:
+        return
+    # Mounts made here must not reach the machine's namespace: none is made unless "/" and
+    # all below it stop sharing theirs.
+    if libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None) != 0:
+        return
+    options = f"size={size},mode=1777".encode()
+    libc.mount(b"tmpfs", b"/dev/shm", b"tmpfs", MS_NOSUID | MS_NODEV, options)
 
 
 def _end_with_the_grading_process(settings: Settings) -> None:
