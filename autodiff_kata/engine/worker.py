@@ -107,7 +107,7 @@ def _end_with_the_grading_process(settings: Settings) -> None:
     that, then removes the worker's scratch folder (with a user of its own: every file of that
     user's) and kills the worker and all it started (every process of that user's)."""
     parent, getppid, sleep, kill, killpg = os.getppid(), os.getppid, time.sleep, os.kill, os.killpg
-    rmtree, uid = shutil.rmtree, settings.uid
+    rmtree, remove, uid = shutil.rmtree, remove_files_of, settings.uid
 
     def watch() -> None:
         # Never the thread a signal is delivered to: the worker's alarm is its main thread's.
@@ -117,7 +117,7 @@ def _end_with_the_grading_process(settings: Settings) -> None:
         if settings.scratch:
             rmtree(settings.scratch, ignore_errors=True)
         if uid is not None:
-            remove_files_of(uid)
+            remove(uid)
             kill(-1, signal.SIGKILL)
         killpg(0, signal.SIGKILL)
 
