@@ -78,6 +78,7 @@ def grade(
         "--rootdir", str(root),
         "--noconftest",  # the graders need none, and none written later may join them
         "-p", "no:cacheprovider",
+        "-p", "no:benchmark",  # pytest-benchmark, where installed: 45 ms of every grade, unused
         "-q", "--no-header", "--capture=sys",
         f"--impl={impl.resolve()}",
         f"--exercise-time-limit={limits.seconds}",
