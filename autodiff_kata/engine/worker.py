@@ -153,6 +153,11 @@ def _listable(folder: str) -> bool:
     return bool(mode & stat.S_IXOTH) and (parent == folder or _listable(parent))
 
 
+def _within(path: str, folder: str) -> bool:
+    """Whether `path` is `folder` or lies below it."""
+    return path == folder or path.startswith(folder + os.sep)
+
+
 @dataclass(frozen=True)
 class _Unreachable:
     """The folders imports come from that a user with no rights could not list, and the
@@ -173,13 +178,13 @@ def unreachable_imports() -> _Unreachable:
     folders: list[str] = []
     every = set(sys.path) | {entry for paths in entries.values() for entry in paths}
     for entry in sorted(every, key=len):  # a folder before those in it
-        inside = any(entry == f or entry.startswith(f + os.sep) for f in folders)
+        inside = any(_within(entry, folder) for folder in folders)
         if entry and not inside and os.path.isdir(entry) and not _reachable(entry):
             folders.append(entry)
     packages = tuple(
         name
         for name, paths in entries.items()
-        if any(e == f or e.startswith(f + os.sep) for e in paths for f in folders)
+        if any(_within(path, folder) for path in paths for folder in folders)
     )
     return _Unreachable(tuple(folders), packages)
 
@@ -203,7 +208,7 @@ def _keep_importing() -> None:
 
     def alias(path: str) -> str:
         for original, through in aliases.items():
-            if path == original or path.startswith(original + os.sep):
+            if _within(path, original):
                 return through + path[len(original) :]
         return path
 

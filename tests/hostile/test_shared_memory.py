@@ -20,6 +20,7 @@ from autodiff_kata.engine.proxy import (
     SGDEvidence,
 )
 from autodiff_kata.engine.supervisor import Limits, Settings, isolating_users
+from autodiff_kata.engine.worker import CLONE_NEWNS
 from autodiff_kata.functions import quadratic
 from autodiff_kata.registry import EXERCISES
 
@@ -49,7 +50,7 @@ def first_derivative(f, x):
 def _can_make_a_mount_namespace() -> bool:
     pid = os.fork()
     if pid == 0:  # the child tries, and says so by its exit code
-        os._exit(0 if ctypes.CDLL(None, use_errno=True).unshare(0x00020000) == 0 else 1)
+        os._exit(0 if ctypes.CDLL(None, use_errno=True).unshare(CLONE_NEWNS) == 0 else 1)
     _, status = os.waitpid(pid, 0)
     return os.waitstatus_to_exitcode(status) == 0
 
