@@ -28,7 +28,7 @@ import torch  # noqa: E402
 from hypothesis import HealthCheck, Phase, settings  # noqa: E402
 
 from autodiff_kata import registry, wording  # noqa: E402
-from autodiff_kata.engine import supervisor  # noqa: E402
+from autodiff_kata.engine import supervisor, warmed_in_worker  # noqa: E402
 from autodiff_kata.engine.proxy import (  # noqa: E402
     CompileEvidence,
     ExerciseOutcome,
@@ -125,6 +125,18 @@ def exercise_of(item: pytest.Item) -> Exercise | None:
     return registry.for_module(item.path.stem.removeprefix("test_"))
 
 
+def _started_early(item: pytest.Item) -> list[Exercise]:
+    """The workers to start while `item`'s exercise is graded: the next exercise's, and the
+    next one's that has something to prepare (engine.warmed_in_worker: it may take longer
+    than one exercise's grading)."""
+    items = item.session.items
+    current = exercise_of(item)
+    later = items[items.index(item) + 1 :] if item in items else []
+    upcoming = list(dict.fromkeys(e for i in later if (e := exercise_of(i)) not in (None, current)))
+    preparing = next((e for e in upcoming if warmed_in_worker(e)), None)
+    return [*upcoming[:1], *([preparing] if preparing else [])]
+
+
 class KataPlugin:
     """Grades one submission folder: workers, fixtures, outcomes as data, the board."""
 
@@ -189,14 +201,19 @@ class KataPlugin:
         exercise = exercise_of(request.node)
         if exercise is None:
             raise pytest.UsageError(f"{request.node.path.name} grades no exercise in the registry")
-        worker = self.workers.get(exercise.module)
-        if worker is None:
-            worker = ExerciseWorker(
-                exercise, self.folder / exercise.filename, self.limits, torch.cuda.is_available()
-            )
-            self.workers[exercise.module] = worker
+        worker = self.workers.get(exercise.module) or self._started(exercise)
+        for early in _started_early(request.node):
+            if early.module not in self.workers:
+                self._started(early)
         yield LearnerModule(worker, compile_recorder, sgd_recorder, operation_recorder)
         worker.reset()
+
+    def _started(self, exercise: Exercise) -> ExerciseWorker:
+        file = self.folder / exercise.filename
+        worker = ExerciseWorker(exercise, file, self.limits, torch.cuda.is_available())
+        worker.start()
+        self.workers[exercise.module] = worker
+        return worker
 
     # outcomes --------------------------------------------------------------------------
 

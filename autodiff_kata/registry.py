@@ -25,7 +25,8 @@ class Exercise:
     values: str  # what it prints
     hints: tuple[str, ...]
     vectorised: bool  # its answers are for a batch: the worker counts the torch operations
-    forward_mode: bool  # its answers may run torch.func's forward mode: warmed for watch, compare
+    forward_mode: bool  # its answers may run torch.func's forward mode (engine.warmed_for)
+    aot_autograd: bool  # its grader compiles through AOTAutograd, as inductor does (the same)
 
     @property
     def filename(self) -> str:
@@ -67,6 +68,7 @@ def _load(data: dict) -> tuple[Exercise, ...]:
             hints=tuple(entry["hints"]),
             vectorised=entry.get("vectorised", False),
             forward_mode=entry.get("forward_mode", False),
+            aot_autograd=entry.get("aot_autograd", False),
         )
         for number, entry in enumerate(data["exercise"], start=1)
     )

@@ -17,7 +17,7 @@ from typing import Any
 
 import torch
 
-from autodiff_kata.engine import wire
+from autodiff_kata.engine import warmed_in_worker, wire
 from autodiff_kata.engine.supervisor import Ended, Limits, Worker
 from autodiff_kata.registry import Exercise
 from autodiff_kata.results import Kind, TestResult
@@ -200,6 +200,13 @@ class SGDEvidence:
         return self._count("closures_with_eager_loss")
 
 
+def _ready(worker: Worker, seconds: float) -> bool:
+    try:
+        return worker.request({"op": "ready"}, seconds).get("kind") == "ok"
+    except (Ended, wire.Unreadable):
+        return False
+
+
 class ExerciseWorker:
     """The worker of one exercise, loaded with the submission's module on first use."""
 
@@ -209,7 +216,35 @@ class ExerciseWorker:
         self.limits = limits
         self.cuda = cuda
         self.worker: Worker | None = None
+        self.unloaded: Worker | None = None  # started, the submission's module not loaded yet
+        self.prepared = False  # the unloaded worker has said it is ready
         self.settled: ExerciseOutcome | None = None
+
+    def _new_worker(self) -> Worker:
+        return Worker(self.limits, cuda_possible=self.cuda, warm=warmed_in_worker(self.exercise))
+
+    def start(self) -> None:
+        """Start the worker now, so that it prepares (worker.prepare) while the exercise before
+        it is graded. It runs no learner code until its first request."""
+        if self.worker is None and self.unloaded is None and self.settled is None:
+            self.unloaded = self._new_worker()
+
+    def wait_until_prepared(self) -> None:
+        """Wait for the worker to be ready for the submission's module, which its preparation
+        is not the learner's time to do. One started earlier could have been stopped or killed
+        meanwhile by another exercise's code, run under the same user (not under a user of
+        its own): as none of this exercise's code has run in it, one that does not answer
+        within the time of a test is replaced."""
+        if self.worker is not None or self.settled is not None or self.prepared:
+            return
+        seconds = self.limits.seconds
+        if self.unloaded is not None and not _ready(self.unloaded, seconds):
+            self.unloaded.close()
+            self.unloaded = None
+        if self.unloaded is None:
+            self.unloaded = self._new_worker()
+            _ready(self.unloaded, seconds)  # one that cannot answer says how when it is loaded
+        self.prepared = True
 
     def outcome(self, kind: Kind, **facts: Any) -> ExerciseOutcome:
         return ExerciseOutcome(self.exercise, self.file, TestResult("", kind, **facts))
@@ -245,7 +280,9 @@ class ExerciseWorker:
             source = self.file.read_text(encoding="utf-8", errors="replace")
         except OSError as error:
             raise self.settle(self.outcome(Kind.MISSING_FILE, detail=str(error))) from None
-        worker = Worker(self.limits, cuda_possible=self.cuda)
+        self.wait_until_prepared()
+        worker, self.unloaded = self.unloaded, None
+        assert worker is not None
         self.worker = worker
         request = {"op": "load", "name": self.exercise.module, "source": source,
                    "filename": str(self.file), "seconds": seconds}  # fmt: skip
@@ -284,8 +321,9 @@ class ExerciseWorker:
                 self.close()
 
     def close(self) -> None:
-        if self.worker is not None:
-            self.worker.close()
+        for worker in (self.worker, self.unloaded):
+            if worker is not None:
+                worker.close()
 
 
 class OperationEvidence:
@@ -367,6 +405,7 @@ class LearnerModule:
                    "follow": worker.exercise.graph_mode,
                    "count": worker.exercise.vectorised, "scale": self._scale,
                    "evidence": self._evidence}  # fmt: skip
+        worker.wait_until_prepared()
         started = time.monotonic()
         try:
             reply = worker.request(request, self._time_left)

@@ -61,6 +61,7 @@ class Settings:
     scratch: str = ""  # the worker's working directory, writable by it alone
     max_processes: int = 1024  # processes and threads (torch starts one a core), per user
     shared_memory_bytes: int = 64 * 2**20  # its own /dev/shm, where it can have one
+    warm: tuple[str, ...] = ()  # what it prepares as it starts (worker.prepare)
 
 
 class _Pickler(pickle.Pickler):
@@ -160,7 +161,9 @@ class _Output:
 class Worker:
     """One worker process, for one exercise (or one module of the compare probe)."""
 
-    def __init__(self, limits: Limits, *, cuda_possible: bool = False) -> None:
+    def __init__(
+        self, limits: Limits, *, cuda_possible: bool = False, warm: tuple[str, ...] = ()
+    ) -> None:
         self.limits = limits
         self.uid = 100_000 + secrets.randbelow(900_000) if isolating_users() else None
         self.scratch = tempfile.mkdtemp(prefix="autodiff-kata-worker-")
@@ -171,6 +174,7 @@ class Worker:
             file_bytes=max(limits.output_bytes, 2**20),
             uid=self.uid,
             scratch=self.scratch,
+            warm=warm,
         )
         self.connection, theirs = CONTEXT.Pipe()
         output, output_theirs = CONTEXT.Pipe(duplex=False)

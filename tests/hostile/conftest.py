@@ -133,6 +133,17 @@ CASES = [
         )
         for same_user in (False, True)
     ),
+    *(
+        Case(
+            "neighbours",
+            {},  # stubs: 1 stops, 3 kills the workers started early for the exercises after it
+            solved=(2, 4, 5),
+            same_user=same_user,
+            time_limit=10,  # a stopped worker is replaced after this long (check: its 30 s)
+            early=True,
+        )
+        for same_user in (False, True)
+    ),
     Case(
         "crashes",
         {
@@ -293,7 +304,7 @@ class Launched:
     @property
     def victim(self) -> Path:
         """A shared memory object of the grading user's: no worker may have it removed."""
-        return SHARED_MEMORY / f"hostile-victim-{self.case.submission}"
+        return SHARED_MEMORY / f"hostile-victim-{self.case.name}"
 
 
 def launch(case: Case) -> Launched:

@@ -46,6 +46,19 @@ def test_registry_order_is_the_file_order_and_every_entry_is_complete():
         assert exercise.functions, f"{exercise.name}: name the functions the learner writes"
 
 
+def test_the_registry_knows_which_graders_compile_through_aot_autograd():
+    """What a worker prepares before it is needed is read from the registry."""
+    for exercise in EXERCISES:
+        grader = (GRADERS / f"test_{exercise.module}.py").read_text()
+        through_aot = 'backend_name = "aot_eager"' in grader
+        assert exercise.aot_autograd == through_aot, (
+            f"exercise {exercise.label}: its grader {'does' if through_aot else 'does not'}"
+            f" compile with aot_eager; set aot_autograd = {str(through_aot).lower()}"
+            " in exercises.toml"
+        )
+        assert exercise.graph_mode or not exercise.aot_autograd, exercise.label
+
+
 @pytest.mark.parametrize("key", ["3", 3, "second_derivative", "ex03_second_derivative"])
 def test_find_accepts_number_name_and_module(key):
     assert find(key).number == 3

@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 
-from autodiff_kata.engine import FORWARD_MODE, WARM, warmed_for
+from autodiff_kata.engine import FORWARD_MODE, WARM, warmed_for, warmed_in_worker
 from autodiff_kata.registry import EXERCISES, in_part
 
 RECORD = """
@@ -46,10 +46,24 @@ def test_the_warm_up_asks_nothing_of_cuda_or_the_accelerator():
 def test_it_warms_what_the_graded_exercises_use():
     chapter, everything = in_part(1), EXERCISES
     without_graphs = [e for e in everything if not e.graph_mode and not e.forward_mode]
-    assert warmed_for(chapter, long_lived=True) == ["eager", "aot_eager"]
-    assert warmed_for(everything, long_lived=True) == ["eager", "aot_eager", FORWARD_MODE]
-    assert warmed_for(everything, long_lived=False) == ["eager"]
-    assert warmed_for(without_graphs, long_lived=True) == []
+    assert warmed_for(chapter) == ["eager", "aot_eager"]
+    assert warmed_for(everything) == ["eager", "aot_eager", FORWARD_MODE]
+    assert warmed_for(without_graphs) == []
+
+
+def test_a_worker_prepares_what_its_parent_did_not(monkeypatch):
+    through_aot = next(e for e in EXERCISES if e.aot_autograd)
+    eager_only = next(e for e in EXERCISES if e.graph_mode and not e.aot_autograd)
+    forward_mode = next(e for e in EXERCISES if e.forward_mode)
+    monkeypatch.setenv(WARM, "eager")  # a one-off grade's parent
+    assert warmed_in_worker(through_aot) == ("aot_eager",)
+    assert warmed_in_worker(eager_only) == ()
+    assert warmed_in_worker(forward_mode) == (FORWARD_MODE,)
+    monkeypatch.setenv(WARM, ",".join(warmed_for(in_part(1))))  # compare's, of the chapter
+    assert warmed_in_worker(through_aot) == ()
+    assert warmed_in_worker(forward_mode) == (FORWARD_MODE,)
+    monkeypatch.setenv(WARM, "")  # a parent that was never asked
+    assert warmed_in_worker(through_aot) == ("eager", "aot_eager")
 
 
 def test_the_warm_up_of_nothing_imports_and_runs():
