@@ -112,10 +112,11 @@ def pytest_configure(config: pytest.Config) -> None:
 def _freeze_what_is_loaded() -> None:
     """Torch and the graders stay loaded as long as the process: once, they are moved out of
     the garbage collector's reach, so that a full collection (pytest makes two as a session
-    ends, 0.2 s each with torch loaded) walks only what grading made since. First, what
-    torch.testing.assert_close imports the first time it runs (torch.distributed.tensor, 0.4 s
-    in torch 2.13) is imported: now, while the workers' warm parent is still starting, rather
-    than in the first test."""
+    ends, 0.2 s each with torch loaded) walks only what grading made since. First, what the
+    oracles import the first time they run is imported: now, while the workers' warm parent
+    is still starting, rather than in the first test (in torch 2.13, torch.func.grad imports
+    TorchDynamo, 0.5 s, and torch.testing.assert_close torch.distributed.tensor, 0.4 s)."""
+    importlib.import_module("torch._dynamo")
     if torch.distributed.is_available():
         importlib.import_module("torch.distributed.tensor")
     gc.freeze()
