@@ -135,7 +135,7 @@ def _started_early(item: pytest.Item) -> list[Exercise]:
     later = items[items.index(item) + 1 :] if item in items else []
     upcoming = list(dict.fromkeys(e for i in later if (e := exercise_of(i)) not in (None, current)))
     preparing = next((e for e in upcoming if warmed_in_worker(e)), None)
-    return [*upcoming[:1], *([preparing] if preparing else [])]
+    return list(dict.fromkeys([*upcoming[:1], *([preparing] if preparing else [])]))
 
 
 class KataPlugin:
