@@ -25,6 +25,8 @@ from autodiff_kata.wording import message
 
 # Characters of a worker's detail (its error, its learner's frames) that reach a message.
 MAX_DETAIL = 4000
+# The longest wait for a worker's preparation (worker.prepare: a few seconds on a quiet machine).
+PREPARATION_SECONDS = 120.0
 
 
 def _bounded(detail: str) -> str:
@@ -230,16 +232,17 @@ class ExerciseWorker:
             self.unloaded = self._new_worker()
 
     def wait_until_prepared(self) -> None:
-        """Wait for the worker to be ready for the submission's module, which its preparation
-        is not the learner's time to do. One started earlier could have been stopped or killed
-        meanwhile by another exercise's code, run under the same user (not under a user of
-        its own): as none of this exercise's code has run in it, one that does not answer
-        within the time of a test is replaced."""
+        """Wait for the worker to be ready for the submission's module: its preparation is
+        not the learner's time, and may take long on a busy machine. One started earlier
+        could have been stopped or killed meanwhile by another exercise's code, run under the
+        same user (not under a user of its own): as none of this exercise's code has run in
+        it, one that is stopped, gone, or silent for PREPARATION_SECONDS is replaced."""
         if self.worker is not None or self.settled is not None or self.prepared:
             return
-        seconds = self.limits.seconds
-        if self.unloaded is not None and not _ready(self.unloaded, seconds):
-            self.unloaded.close()
+        seconds = max(self.limits.seconds, PREPARATION_SECONDS)
+        early = self.unloaded
+        if early is not None and (early.stopped_or_gone() or not _ready(early, seconds)):
+            early.close()
             self.unloaded = None
         if self.unloaded is None:
             self.unloaded = self._new_worker()

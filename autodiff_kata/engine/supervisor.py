@@ -194,6 +194,15 @@ class Worker:
     def pid(self) -> int | None:
         return self.process.pid
 
+    def stopped_or_gone(self) -> bool:
+        """Whether the process has ended, or is stopped (by a signal, or a tracer): one that
+        will not answer, however long it is waited for."""
+        if not self.process.is_alive():
+            return True
+        with contextlib.suppress(OSError):  # /proc: Linux
+            return _stat(str(self.process.pid))[0] in ("T", "t", "Z", "X")
+        return False
+
     def request(self, message: dict[str, Any], seconds: float) -> dict[str, Any]:
         """Send one request and wait for its reply: at most `seconds` plus the grace."""
         try:  # plain pickle: torch's own reductions would share the tensors' memory

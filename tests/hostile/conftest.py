@@ -139,8 +139,6 @@ CASES = [
             {},  # stub: 1 stops or kills the workers started early for the exercises after it
             solved=(2, 4, 5),
             same_user=same_user,
-            time_limit=10,  # a stopped worker is replaced after this long (check: its 30 s)
-            early=True,
         )
         for same_user in (False, True)
     ),

@@ -5,8 +5,14 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from autodiff_kata.engine import WARM, warmed_for
+from autodiff_kata.engine.proxy import ExerciseWorker
+from autodiff_kata.engine.supervisor import Limits
 from autodiff_kata.plugin import _started_early
+from autodiff_kata.project import Project
 from autodiff_kata.registry import EXERCISES, find
+
+#: The checkout these tests belong to.
+PROJECT = Project.locate(Path(__file__).parent)
 
 
 def _session(exercises, tests_each=2):
@@ -44,3 +50,20 @@ def test_only_the_exercises_being_graded(monkeypatch):
     items = _session([find(1), find(8)]).items
     assert _started_early(items[0]) == [find(8)]
     assert _started_early(items[-1]) == []
+
+
+def test_a_slow_preparation_is_waited_for_past_the_time_limit(monkeypatch):
+    """A first compile through AOTAutograd takes a second or more to prepare, far past this
+    limit: the worker that prepares it is still the one kept, not taken for a stopped one
+    and replaced."""
+    monkeypatch.setenv(WARM, "")
+    exercise = next(e for e in EXERCISES if e.aot_autograd)
+    limits = Limits(seconds=0.1, grace=0.1)
+    worker = ExerciseWorker(exercise, PROJECT.solutions / exercise.filename, limits, False)
+    try:
+        worker.start()
+        started = worker.unloaded.pid
+        worker.wait_until_prepared()
+        assert worker.unloaded.pid == started
+    finally:
+        worker.close()
