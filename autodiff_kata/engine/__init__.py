@@ -23,7 +23,7 @@ CONTEXT.set_forkserver_preload(["autodiff_kata.engine.warm"])
 
 # What the warm parent runs once (read by `warm`), named in this variable: compiles with the
 # "eager" and "aot_eager" backends, and torch.func's forward mode over reverse mode
-# (FORWARD_MODE: 2.5 s the first time, as it scripts its decompositions). See worker.prepare.
+# (FORWARD_MODE). See worker.prepare.
 WARM = "AUTODIFF_KATA_WARM"
 FORWARD_MODE = "forward-mode"
 
