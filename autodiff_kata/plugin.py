@@ -126,16 +126,17 @@ def exercise_of(item: pytest.Item) -> Exercise | None:
     return registry.for_module(item.path.stem.removeprefix("test_"))
 
 
-def _started_early(item: pytest.Item) -> list[Exercise]:
-    """The workers to start while `item`'s exercise is graded: the next exercise's, and the
-    next one's that has something to prepare (engine.warmed_in_worker: it may take longer
-    than one exercise's grading)."""
-    items = item.session.items
-    current = exercise_of(item)
-    later = items[items.index(item) + 1 :] if item in items else []
-    upcoming = list(dict.fromkeys(e for i in later if (e := exercise_of(i)) not in (None, current)))
-    preparing = next((e for e in upcoming if warmed_in_worker(e)), None)
-    return list(dict.fromkeys([*upcoming[:1], *([preparing] if preparing else [])]))
+def early_starts(items: list[pytest.Item]) -> dict[str, list[Exercise]]:
+    """For each exercise graded (by module), the workers to start while it is graded: the
+    next exercise's, and the next one's that has something to prepare (engine.warmed_in_worker:
+    it may take longer than one exercise's grading)."""
+    graded = list(dict.fromkeys(e for item in items if (e := exercise_of(item)) is not None))
+    starts = {}
+    for position, exercise in enumerate(graded):
+        upcoming = graded[position + 1 :]
+        preparing = [e for e in upcoming if warmed_in_worker(e)][:1]
+        starts[exercise.module] = list(dict.fromkeys(upcoming[:1] + preparing))
+    return starts
 
 
 class KataPlugin:
@@ -146,6 +147,7 @@ class KataPlugin:
         self.folder = impl
         self.results: dict[str, ExerciseResult] = {}
         self.workers: dict[str, ExerciseWorker] = {}
+        self.early: dict[str, list[Exercise]] = {}  # by module: whom it starts (early_starts)
         self.reported: set[int] = set()  # the outcomes a test's result already carries
         self.closing: list[threading.Thread] = []
         memory = config.getoption("exercise_memory")
@@ -173,7 +175,8 @@ class KataPlugin:
             if exercise and exercise.module not in self.results:
                 self.results[exercise.module] = ExerciseResult(exercise)
 
-    def pytest_collection_finish(self) -> None:
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.early = early_starts(session.items)
         _freeze_what_is_loaded()
 
     # fixtures --------------------------------------------------------------------------
@@ -203,7 +206,7 @@ class KataPlugin:
         if exercise is None:
             raise pytest.UsageError(f"{request.node.path.name} grades no exercise in the registry")
         worker = self.workers.get(exercise.module) or self._started(exercise)
-        for early in _started_early(request.node):
+        for early in self.early.get(exercise.module, []):
             if early.module not in self.workers:
                 self._started(early)
         yield LearnerModule(worker, compile_recorder, sgd_recorder, operation_recorder)

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 from autodiff_kata.engine import WARM, warmed_for
 from autodiff_kata.engine.proxy import ExerciseWorker
 from autodiff_kata.engine.supervisor import Limits
-from autodiff_kata.plugin import _started_early
+from autodiff_kata.plugin import early_starts
 from autodiff_kata.project import Project
 from autodiff_kata.registry import EXERCISES, find
 
@@ -15,41 +15,35 @@ from autodiff_kata.registry import EXERCISES, find
 PROJECT = Project.locate(Path(__file__).parent)
 
 
-def _session(exercises, tests_each=2):
-    session = SimpleNamespace(items=[])
-    for exercise in exercises:
-        for _ in range(tests_each):
-            path = Path("tests/graders") / f"test_{exercise.module}.py"
-            session.items.append(SimpleNamespace(path=path, session=session))
-    return session
-
-
-def _first_test_of(items, number):
-    return next(i for i in items if i.path.stem == f"test_{find(number).module}")
+def _items(exercises, tests_each=2):
+    """What early_starts reads of a session's tests: each one's grader file."""
+    return [
+        SimpleNamespace(path=Path("tests/graders") / f"test_{exercise.module}.py")
+        for exercise in exercises
+        for _ in range(tests_each)
+    ]
 
 
 def test_the_next_exercise_and_the_next_with_something_to_prepare(monkeypatch):
     monkeypatch.setenv(WARM, "eager")  # a one-off grade's parent
-    items = _session(EXERCISES).items
-    assert _started_early(_first_test_of(items, 1)) == [find(2), find(4)]  # 4: AOTAutograd
-    assert _started_early(_first_test_of(items, 3)) == [find(4)]
-    assert _started_early(_first_test_of(items, 4)) == [find(5), find(8)]
-    assert _started_early(_first_test_of(items, 11)) == [find(12)]  # forward mode
-    assert _started_early(_first_test_of(items, 16)) == []
-    assert _started_early(items[1]) == _started_early(items[0])  # any test of the exercise
+    starts = early_starts(_items(EXERCISES))
+    assert starts[find(1).module] == [find(2), find(4)]  # 4: AOTAutograd
+    assert starts[find(3).module] == [find(4)]
+    assert starts[find(4).module] == [find(5), find(8)]
+    assert starts[find(11).module] == [find(12)]  # forward mode
+    assert starts[find(16).module] == []
+    assert list(starts) == [e.module for e in EXERCISES]  # each once, whatever its tests
 
 
 def test_nothing_to_prepare_where_the_parent_ran_it_all(monkeypatch):
     monkeypatch.setenv(WARM, ",".join(warmed_for(EXERCISES)))  # watch's, compare's
-    items = _session(EXERCISES).items
-    assert _started_early(items[0]) == [find(2)]
+    assert early_starts(_items(EXERCISES))[find(1).module] == [find(2)]
 
 
 def test_only_the_exercises_being_graded(monkeypatch):
     monkeypatch.setenv(WARM, "eager")
-    items = _session([find(1), find(8)]).items
-    assert _started_early(items[0]) == [find(8)]
-    assert _started_early(items[-1]) == []
+    starts = early_starts(_items([find(1), find(8)]))
+    assert starts == {find(1).module: [find(8)], find(8).module: []}
 
 
 def test_a_slow_preparation_is_waited_for_past_the_time_limit(monkeypatch):
