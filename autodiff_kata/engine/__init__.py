@@ -67,5 +67,10 @@ def warmed_for(exercises: Iterable[Exercise]) -> list[str]:
 def warmed_in_worker(exercise: Exercise) -> tuple[str, ...]:
     """What a worker of `exercise` runs as it starts (worker.prepare), before its first
     request: what its grader's first calls would pay for, less what the warm parent ran."""
-    parent = os.environ.get(WARM, "").split(",")
+    parent = warmed_by_parent()
     return tuple(name for name in warmed_for([exercise]) if name not in parent)
+
+
+def warmed_by_parent() -> tuple[str, ...]:
+    """What the warm parent runs once: named in WARM, which warm_up sets before it starts."""
+    return tuple(name for name in os.environ.get(WARM, "").split(",") if name)
