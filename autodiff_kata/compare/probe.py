@@ -129,11 +129,13 @@ class _Side:
         return _Failed(self.label + (wording.summary(outcome) or outcome.kind.value))
 
     def answer(self, name: str, case: Case) -> Any:
-        """The function's output for a copy of the case's inputs, decoded."""
+        """The function's output for a copy of the case's inputs, decoded (its values alone:
+        the probe reads no evidence of method)."""
         from autodiff_kata.engine.proxy import ExerciseOutcome
 
         try:
-            return getattr(self.module, name)(*copy.deepcopy(case.args), **case.kwargs)
+            with self.module.values_only():
+                return getattr(self.module, name)(*copy.deepcopy(case.args), **case.kwargs)
         except ExerciseOutcome as error:
             raise self._fails(error.outcome) from None
 

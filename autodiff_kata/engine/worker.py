@@ -511,10 +511,12 @@ class Worker:
         }
 
     def time(self, request: dict[str, Any]) -> dict[str, Any]:
-        """Seconds for `calls` calls, each on its own copy of the inputs (compare's probe)."""
+        """Seconds for `calls` calls, each on its own copy of the inputs (compare's probe):
+        the submission's code alone, its optimiser steps counted but not checked."""
         function = getattr(self.module, request["function"], None)
         if not callable(function):
             return {"kind": "missing function"}
+        self.sgd.judging = False
         inputs = [copy.deepcopy(request["args"]) for _ in range(request["calls"])]
         started = time.perf_counter()
         try:
