@@ -8,6 +8,7 @@ initialised cannot use it.
 
 from __future__ import annotations
 
+import atexit
 import os
 
 # Where a CUDA check happens anyway, ask NVML, which leaves the driver uninitialised.
@@ -26,3 +27,7 @@ worker.prepare(warmed_by_parent())
 with worker.gpu_hidden():
     torch.optim.SGD([torch.nn.Parameter(torch.ones(1))], lr=0.1).step()
 worker.UNREACHABLE = worker.unreachable_imports()  # the folders a worker of its own user opens
+# It ends when its grading process does (multiprocessing's forkserver reads the end of its
+# pipe): at once, not after tearing torch down, which held the grading process's output open,
+# for whatever reads it through a pipe, for a second after the grading had ended.
+atexit.register(os._exit, 0)
