@@ -8,6 +8,7 @@ never as words.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import ctypes
 import io
@@ -38,7 +39,7 @@ TAIL_BYTES = 4096
 SAME_USER = "AUTODIFF_KATA_SAME_USER"
 PR_SET_CHILD_SUBREAPER = 36
 STARTTIME = 19  # in _stat(): a process's start time, in clock ticks after boot
-_OPEN: set[int] = set()  # this process's workers that are not closed yet
+_OPEN: dict[int, Worker] = {}  # this process's workers that are not closed yet, by pid
 # Where any user may write (a worker's own user included), on Linux.
 SHARED_FOLDERS = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock")
 
@@ -184,7 +185,7 @@ class Worker:
         _adopt_orphans()
         self.process.start()
         self.started = _started(self.process.pid)
-        _OPEN.add(self.process.pid)
+        _OPEN[self.process.pid] = self
         theirs.close()
         output_theirs.close()
         self.output = _Output(output)
@@ -255,9 +256,18 @@ class Worker:
         self.connection.close()
         if self.uid is not None:
             remove_files_of(self.uid)
-        _OPEN.discard(self.process.pid)
+        _OPEN.pop(self.process.pid, None)
         _sweep_orphans(self.started)
         shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+@atexit.register
+def _close_what_is_open() -> None:
+    """A grading process that ends of itself with workers still open (a script's, a bug of
+    ours) closes them: multiprocessing's own exit handler would only terminate each worker,
+    and leave what it started running, and its scratch folder, behind."""
+    for worker in list(_OPEN.values()):
+        worker.close()
 
 
 def remove_files_of(uid: int, folders: tuple[str, ...] = SHARED_FOLDERS) -> None:

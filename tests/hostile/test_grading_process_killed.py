@@ -1,7 +1,7 @@
 """A grading process killed outright (SIGKILL: an out-of-memory killer, a platform's timeout)
 cannot stop its workers itself. Each worker ends, with all it started, once the grading
 process is gone, and removes its scratch folder: nothing of the submission runs on, nor stays
-behind in the temporary folder."""
+behind in the temporary folder. One that ends of itself, workers still open, closes them."""
 
 from __future__ import annotations
 
@@ -69,5 +69,46 @@ def test_workers_end_when_the_grading_process_is_killed(tmp_path, same_user, pro
         assert not left, f"scratch folders left: {left}"
     finally:
         grading.kill()
+        processes.kill_marked(marker)
+        shutil.rmtree(temporary, ignore_errors=True)
+
+
+LEAVES_ITS_WORKER_OPEN = """\
+import sys
+
+sys.path.insert(0, sys.argv[1])  # the marker: the warm parent's command line holds sys.path
+from autodiff_kata.engine import warm_up
+
+warm_up()
+from autodiff_kata.engine.supervisor import Limits, Worker
+
+worker = Worker(Limits())
+spins = "import os\\nif os.fork() == 0:\\n    while True:\\n        pass\\n"
+request = {"op": "load", "name": "spins", "source": spins, "filename": "spins.py", "seconds": 30}
+print(worker.request(request, 30)["kind"], flush=True)
+"""
+
+
+@pytest.mark.parametrize("same_user", [False, True] if AS_ROOT else [True])
+def test_workers_left_open_are_closed_as_the_grading_process_ends(tmp_path, same_user, processes):
+    """A grading process that ends of itself with a worker still open (a tool's script, a bug
+    of ours) closes it first: multiprocessing would only terminate the worker itself, and
+    leave what it started running and its scratch folder behind."""
+    marker = str(tmp_path)
+    temporary = Path(tempfile.mkdtemp(prefix="autodiff-kata-left-open-", dir="/tmp"))
+    temporary.chmod(0o1777)
+    environment = {**processes.environment(same_user), "TMPDIR": str(temporary)}
+    try:
+        done = subprocess.run([sys.executable, "-c", LEAVES_ITS_WORKER_OPEN, marker],
+                              env=environment, cwd=tmp_path, capture_output=True, text=True,
+                              timeout=120, check=False)  # fmt: skip
+        assert done.stdout.strip() == "ok", done.stdout + done.stderr
+        deadline = time.monotonic() + 10
+        while processes.marked(marker) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not processes.marked(marker), f"still running: {processes.marked(marker)}"
+        left = [p.name for p in temporary.iterdir() if p.name.startswith("autodiff-kata-worker")]
+        assert not left, f"scratch folders left: {left}"
+    finally:
         processes.kill_marked(marker)
         shutil.rmtree(temporary, ignore_errors=True)
