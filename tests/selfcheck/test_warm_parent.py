@@ -67,12 +67,14 @@ def test_a_worker_prepares_what_its_parent_did_not(monkeypatch):
 
 
 def test_the_warm_up_of_nothing_imports_and_runs():
+    """Its process ends as it would have: with its own status, and all it printed."""
+    ends = "import autodiff_kata.engine.warm; print('imported'); raise SystemExit(3)"
     done = subprocess.run(
-        [sys.executable, "-c", "import autodiff_kata.engine.warm"],
+        [sys.executable, "-c", ends],
         env={**os.environ, WARM: ""},
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
     )
-    assert done.returncode == 0, done.stderr[-2000:]
+    assert (done.returncode, done.stdout) == (3, "imported\n"), done.stderr[-2000:]
