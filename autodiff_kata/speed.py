@@ -11,7 +11,8 @@ weighs on both alike:
   workers' warm parent already running, as `watch` does. The baseline's watch ran a fresh
   pytest process for each re-grade, which is what it is timed as;
 - **compare, per submission**: `compare` over copies of solutions/ with `--jobs 2`, the
-  chapter's eight exercises with the probe, batch wall time divided by the number of copies.
+  chapter's eight exercises with the probe, batch wall time divided by the number of copies;
+  like the cold runs, the median of `--repeat` batches, alternating with the baseline's.
 
 An exercise the baseline does not have is timed without one.
 """
@@ -145,7 +146,11 @@ def main(argv: list[str] | None = None) -> None:
             if base and base.grader(exercise).is_file():
                 then = _median(lambda e=exercise: base.alone(e), args.repeat)
             rows.append((f"watch re-grade, {exercise.label}", now, then))
-        compared = {id(c): [c.compare(args.copies, scratch / f"compare-{id(c)}")] for c in both}
+        compared = {id(c): [] for c in both}
+        for _ in range(args.repeat):  # alternating, as the cold runs: one batch moves by a tenth
+            for checkout in both:
+                folder = scratch / f"compare-{id(checkout)}"
+                compared[id(checkout)].append(checkout.compare(args.copies, folder))
         rows.append(("compare, per submission (--jobs 2)", *_pair(compared, here, base)))
     finally:
         if base:
