@@ -34,8 +34,27 @@ def first_derivative(f, x):
 AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
 
+@pytest.fixture
+def temporary():
+    """Where the workers' scratch folders go: a folder like /tmp, that every user can reach."""
+    folder = Path(tempfile.mkdtemp(prefix="autodiff-kata-ended-", dir="/tmp"))
+    folder.chmod(0o1777)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _nothing_left(processes, marker: str, temporary: Path) -> None:
+    """Within 10 s, no process of the grading runs on, and no worker's scratch folder stays."""
+    deadline = time.monotonic() + 10
+    while processes.marked(marker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not processes.marked(marker), f"still running: {processes.marked(marker)}"
+    left = [p.name for p in temporary.iterdir() if p.name.startswith("autodiff-kata-worker")]
+    assert not left, f"scratch folders left: {left}"
+
+
 @pytest.mark.parametrize("same_user", [False, True] if AS_ROOT else [True])
-def test_workers_end_when_the_grading_process_is_killed(tmp_path, same_user, processes):
+def test_workers_end_when_the_grading_process_is_killed(tmp_path, same_user, processes, temporary):
     marked = processes.marked
     kata = tmp_path / "kata"
     shutil.copytree(PROJECT.root / "kata", kata)
@@ -46,9 +65,6 @@ def test_workers_end_when_the_grading_process_is_killed(tmp_path, same_user, pro
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                f"--rootdir={PROJECT.root}", f"--impl={kata}", str(grader)]  # fmt: skip
     marker = str(tmp_path)  # in the warm parent's command line, which its forks keep
-    # Where the workers' scratch folders go: a folder like /tmp, that every user can reach.
-    temporary = Path(tempfile.mkdtemp(prefix="autodiff-kata-killed-", dir="/tmp"))
-    temporary.chmod(0o1777)
     environment = {**processes.environment(same_user), "TMPDIR": str(temporary)}
     grading = subprocess.Popen(command, env=environment, cwd=tmp_path,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
@@ -61,16 +77,10 @@ def test_workers_end_when_the_grading_process_is_killed(tmp_path, same_user, pro
         assert len(spinning) >= 3, f"the submission never ran: {spinning}"
         os.kill(grading.pid, signal.SIGKILL)
         grading.wait()
-        deadline = time.monotonic() + 10
-        while marked(marker) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert not marked(marker), f"still running: {marked(marker)}"
-        left = [p.name for p in temporary.iterdir() if p.name.startswith("autodiff-kata-worker")]
-        assert not left, f"scratch folders left: {left}"
+        _nothing_left(processes, marker, temporary)
     finally:
         grading.kill()
         processes.kill_marked(marker)
-        shutil.rmtree(temporary, ignore_errors=True)
 
 
 LEAVES_ITS_WORKER_OPEN = """\
@@ -90,25 +100,19 @@ print(worker.request(request, 30)["kind"], flush=True)
 
 
 @pytest.mark.parametrize("same_user", [False, True] if AS_ROOT else [True])
-def test_workers_left_open_are_closed_as_the_grading_process_ends(tmp_path, same_user, processes):
+def test_workers_left_open_are_closed_as_the_grading_process_ends(
+    tmp_path, same_user, processes, temporary
+):
     """A grading process that ends of itself with a worker still open (a tool's script, a bug
     of ours) closes it first: multiprocessing would only terminate the worker itself, and
     leave what it started running and its scratch folder behind."""
     marker = str(tmp_path)
-    temporary = Path(tempfile.mkdtemp(prefix="autodiff-kata-left-open-", dir="/tmp"))
-    temporary.chmod(0o1777)
     environment = {**processes.environment(same_user), "TMPDIR": str(temporary)}
     try:
         done = subprocess.run([sys.executable, "-c", LEAVES_ITS_WORKER_OPEN, marker],
                               env=environment, cwd=tmp_path, capture_output=True, text=True,
                               timeout=120, check=False)  # fmt: skip
         assert done.stdout.strip() == "ok", done.stdout + done.stderr
-        deadline = time.monotonic() + 10
-        while processes.marked(marker) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert not processes.marked(marker), f"still running: {processes.marked(marker)}"
-        left = [p.name for p in temporary.iterdir() if p.name.startswith("autodiff-kata-worker")]
-        assert not left, f"scratch folders left: {left}"
+        _nothing_left(processes, marker, temporary)
     finally:
         processes.kill_marked(marker)
-        shutil.rmtree(temporary, ignore_errors=True)
