@@ -31,7 +31,7 @@ import time
 import traceback
 import types
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any
@@ -50,8 +50,9 @@ MODULE_PREFIX = "_submission_"
 FRAMES_SHOWN = 10  # the learner's frames shown from each end of an error's traceback
 
 
-def contain(settings: Settings, output_fd: int) -> None:
-    """Run first thing in the worker, before anything of the submission's."""
+def contain(settings: Settings, output_fd: int) -> Callable[[], None]:
+    """Run first thing in the worker, before anything of the submission's; returns how the
+    worker ends once its grading process is gone (`_end_with_the_grading_process`)."""
     os.setsid()  # its own process group and session: one signal reaches all of it
     if sys.platform.startswith("linux"):  # orphans of its children come back to it
         libc = ctypes.CDLL(None, use_errno=True)
@@ -79,7 +80,7 @@ def contain(settings: Settings, output_fd: int) -> None:
     os.dup2(output_fd, 2)
     os.close(devnull)
     faulthandler.enable()  # a segfault prints the learner's stack into the captured output
-    _end_with_the_grading_process(settings)
+    return _end_with_the_grading_process(settings)
 
 
 def _shared_memory_of_its_own(size: int) -> None:
@@ -102,19 +103,17 @@ def _shared_memory_of_its_own(size: int) -> None:
     libc.mount(b"tmpfs", b"/dev/shm", b"tmpfs", MS_NOSUID | MS_NODEV, options)
 
 
-def _end_with_the_grading_process(settings: Settings) -> None:
+def _end_with_the_grading_process(settings: Settings) -> Callable[[], None]:
     """A grading process killed outright cannot stop its workers, nor remove their files. Its
     warm parent, the worker's parent, exits with it: a thread of the worker's own watches for
-    that, then removes the worker's scratch folder (with a user of its own: every file of that
-    user's) and kills the worker and all it started (every process of that user's)."""
+    that, then ends the worker: removes its scratch folder (with a user of its own: every file
+    of that user's) and kills it and all it started (every process of that user's). A worker
+    waiting for a request learns it sooner, from its closed connection, and ends the same way
+    (the returned function)."""
     parent, getppid, sleep, kill, killpg = os.getppid(), os.getppid, time.sleep, os.kill, os.killpg
     rmtree, remove, uid = shutil.rmtree, remove_files_of, settings.uid
 
-    def watch() -> None:
-        # Never the thread a signal is delivered to: the worker's alarm is its main thread's.
-        signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
-        while getppid() == parent:
-            sleep(0.5)
+    def end() -> None:
         if settings.scratch:
             rmtree(settings.scratch, ignore_errors=True)
         if uid is not None:
@@ -122,7 +121,15 @@ def _end_with_the_grading_process(settings: Settings) -> None:
             kill(-1, signal.SIGKILL)
         killpg(0, signal.SIGKILL)
 
+    def watch() -> None:
+        # Never the thread a signal is delivered to: the worker's alarm is its main thread's.
+        signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
+        while getppid() == parent:
+            sleep(0.5)
+        end()
+
     threading.Thread(target=watch, name="autodiff-kata-watch", daemon=True).start()
+    return end
 
 
 def _drop_inherited_pipes() -> None:
@@ -633,7 +640,7 @@ class _TensorState:
 
 def main(conn: Any, output: Any, settings: Settings) -> None:
     """The forkserver's target: contain, then answer requests until the connection closes."""
-    contain(settings, output.fileno())
+    end = contain(settings, output.fileno())
     output.close()
     with contextlib.suppress(Exception):  # a warm-up that fails saves nothing, and costs nothing
         prepare(settings.warm)
@@ -641,8 +648,8 @@ def main(conn: Any, output: Any, settings: Settings) -> None:
     while True:
         try:
             message = conn.recv_bytes()
-        except (EOFError, OSError):
-            os._exit(0)
+        except (EOFError, OSError):  # the grading process is gone: closing kills a worker first
+            end()
         try:
             reply = worker.handle(pickle.loads(message))
         except BaseException as error:  # a fault of the worker's own, or learner code's doing
