@@ -116,3 +116,31 @@ def test_workers_left_open_are_closed_as_the_grading_process_ends(
         _nothing_left(processes, marker, temporary)
     finally:
         processes.kill_marked(marker)
+
+
+@pytest.mark.parametrize("same_user", [False, True] if AS_ROOT else [True])
+def test_an_idle_worker_ends_when_the_grading_process_is_killed(
+    tmp_path, same_user, processes, temporary
+):
+    """A worker waiting for its next request reads the closed connection before its watch
+    thread sees the grading process gone: it ends the same way, with all it started and its
+    scratch folder."""
+    marker = str(tmp_path)
+    environment = {**processes.environment(same_user), "TMPDIR": str(temporary)}
+    waits = LEAVES_ITS_WORKER_OPEN + "import time\n\ntime.sleep(300)\n"
+    grading = subprocess.Popen([sys.executable, "-c", waits, marker], env=environment,
+                               cwd=tmp_path, stdout=subprocess.DEVNULL)  # fmt: skip
+    try:
+        running = {}
+        deadline = time.monotonic() + 120
+        while len(running) < 3 and time.monotonic() < deadline:  # warm parent, worker, child
+            time.sleep(0.5)
+            running = {pid: args for pid, args in processes.marked(marker).items()
+                       if pid != grading.pid}  # fmt: skip
+        assert len(running) >= 3, f"the worker never loaded its module: {running}"
+        os.kill(grading.pid, signal.SIGKILL)
+        grading.wait()
+        _nothing_left(processes, marker, temporary)
+    finally:
+        grading.kill()
+        processes.kill_marked(marker)
