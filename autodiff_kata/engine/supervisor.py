@@ -24,6 +24,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from multiprocessing.connection import wait
 from pathlib import Path
@@ -40,8 +41,11 @@ SAME_USER = "AUTODIFF_KATA_SAME_USER"
 PR_SET_CHILD_SUBREAPER = 36
 STARTTIME = 19  # in _stat(): a process's start time, in clock ticks after boot
 _OPEN: dict[int, Worker] = {}  # this process's workers that are not closed yet, by pid
-# Where any user may write (a worker's own user included), on Linux.
-SHARED_FOLDERS = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock")
+# Where any user may write (a worker's own user included), on Linux, and how much a worker
+# of its own user may write in each: as root, it gets a tmpfs of its own of that size at each
+# (worker._folders_of_its_own), its scratch folder inside its own /tmp.
+SHARED_FOLDERS = {"/tmp": 256 * 2**20, "/var/tmp": 16 * 2**20, "/dev/shm": 64 * 2**20,
+                  "/run/lock": 16 * 2**20}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,6 @@ class Settings:
     uid: int | None = None  # the unprivileged user to run as, when started as root
     scratch: str = ""  # the worker's working directory, writable by it alone
     max_processes: int = 1024  # processes and threads (torch starts one a core), per user
-    shared_memory_bytes: int = 64 * 2**20  # its own /dev/shm, where it can have one
     warm: tuple[str, ...] = ()  # what it prepares as it starts (worker.prepare)
 
 
@@ -270,7 +273,7 @@ def _close_what_is_open() -> None:
         worker.close()
 
 
-def remove_files_of(uid: int, folders: tuple[str, ...] = SHARED_FOLDERS) -> None:
+def remove_files_of(uid: int, folders: Iterable[str] = tuple(SHARED_FOLDERS)) -> None:
     """Remove what a worker's user left where every user may write: its files would outlive
     the run, and those in /dev/shm take memory that no limit of the worker's counts. A user
     of its own can create files only in folders that anyone may write to (and in its own

@@ -40,7 +40,7 @@ from unittest import mock
 import torch
 
 from autodiff_kata.engine import FORWARD_MODE, wire
-from autodiff_kata.engine.supervisor import Settings, remove_files_of
+from autodiff_kata.engine.supervisor import SHARED_FOLDERS, Settings, remove_files_of
 from autodiff_kata.spies import CompileRecorder, OperationCounter, SGDRecorder
 
 PR_SET_CHILD_SUBREAPER = 36
@@ -61,18 +61,18 @@ def contain(settings: Settings, output_fd: int) -> Callable[[], None]:
         resource.setrlimit(resource.RLIMIT_AS, (settings.memory_bytes, settings.memory_bytes))
     resource.setrlimit(resource.RLIMIT_FSIZE, (settings.file_bytes, settings.file_bytes))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    if settings.scratch:
-        os.chdir(settings.scratch)
-        os.environ.update(TMPDIR=settings.scratch, HOME=settings.scratch)
-        os.environ["TORCHINDUCTOR_CACHE_DIR"] = os.path.join(settings.scratch, "inductor")
     if settings.uid is not None:
-        _shared_memory_of_its_own(settings.shared_memory_bytes)
-        _keep_importing()
+        _keep_importing()  # first: the folders it opens may be hidden next
+        _folders_of_its_own(settings.scratch, settings.uid)
         os.environ.update(USER="kata-worker", LOGNAME="kata-worker")
         resource.setrlimit(resource.RLIMIT_NPROC, (settings.max_processes, settings.max_processes))
         os.setgroups([])
         os.setgid(settings.uid)
         os.setuid(settings.uid)
+    if settings.scratch:
+        os.chdir(settings.scratch)
+        os.environ.update(TMPDIR=settings.scratch, HOME=settings.scratch)
+        os.environ["TORCHINDUCTOR_CACHE_DIR"] = os.path.join(settings.scratch, "inductor")
     _drop_inherited_pipes()
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
@@ -83,14 +83,16 @@ def contain(settings: Settings, output_fd: int) -> Callable[[], None]:
     return _end_with_the_grading_process(settings)
 
 
-def _shared_memory_of_its_own(size: int) -> None:
-    """Give the worker a /dev/shm of its own, `size` bytes of tmpfs in a mount namespace of
-    its own (Linux, as root: the worker still is). Files there take memory that no limit of
-    the worker's counts, and the machine's /dev/shm may fill half its memory: another
-    grading's processes would be the ones the kernel kills. Where no namespace can be made (a
-    container without CAP_SYS_ADMIN), /dev/shm stays the machine's, and what the worker left
-    there is removed when it is closed (supervisor.remove_files_of)."""
-    if not sys.platform.startswith("linux") or not os.path.isdir("/dev/shm"):
+def _folders_of_its_own(scratch: str, uid: int) -> None:
+    """Give the worker a tmpfs of its own, of a fixed size, at each folder where any user may
+    write (supervisor.SHARED_FOLDERS), in a mount namespace of its own (Linux, as root: the
+    worker still is), and its scratch folder inside its own /tmp. What it writes there then
+    fills neither the machine's disk nor its memory (files in /dev/shm take memory that no
+    limit of the worker's counts: another grading's processes would be the ones the kernel
+    kills), nor outlives it. Where no namespace can be made (a container without
+    CAP_SYS_ADMIN), the folders stay the machine's, and what the worker left there is removed
+    when it is closed (supervisor.remove_files_of)."""
+    if not sys.platform.startswith("linux"):
         return
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.unshare(CLONE_NEWNS) != 0:
@@ -99,8 +101,20 @@ def _shared_memory_of_its_own(size: int) -> None:
     # all below it stop sharing theirs.
     if libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None) != 0:
         return
-    options = f"size={size},mode=1777".encode()
-    libc.mount(b"tmpfs", b"/dev/shm", b"tmpfs", MS_NOSUID | MS_NODEV, options)
+    folders = {folder: size for folder, size in SHARED_FOLDERS.items() if os.path.isdir(folder)}
+    hidden = bool(scratch) and any(_within(scratch, folder) for folder in folders)
+    if hidden:  # made empty for this worker: made again below, in the worker's own /tmp
+        with contextlib.suppress(OSError):
+            os.rmdir(scratch)
+    for folder, size in folders.items():
+        options = f"size={size},mode=1777".encode()
+        libc.mount(b"tmpfs", folder.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, options)
+    if scratch:
+        os.makedirs(scratch, mode=0o700, exist_ok=True)
+        if not hidden:  # elsewhere than where any user may write: a tmpfs of its own too
+            options = f"size={SHARED_FOLDERS['/tmp']},mode=700".encode()
+            libc.mount(b"tmpfs", scratch.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, options)
+        os.chown(scratch, uid, uid)
 
 
 def _end_with_the_grading_process(settings: Settings) -> Callable[[], None]:
@@ -147,8 +161,15 @@ def _drop_inherited_pipes() -> None:
 
 
 def _reachable(path: str) -> bool:
-    """Whether a user with no rights of its own can list `path` (every folder above it open)."""
-    return _listable(os.path.abspath(path))
+    """Whether a worker of a user of its own can still list `path`: every folder above it is
+    open to a user with no rights, and none is a folder where any user may write, which the
+    worker's own tmpfs hides (`_folders_of_its_own`)."""
+    path = os.path.abspath(path)
+    return _listable(path) and not any(_within(path, folder) for folder in SHARED_FOLDERS)
+
+
+def _writable_by_all(path: str) -> bool:
+    return bool(os.stat(path).st_mode & stat.S_IWOTH)
 
 
 @functools.cache
@@ -183,11 +204,13 @@ def unreachable_imports() -> _Unreachable:
         for name, module in list(sys.modules.items())
         if isinstance(paths := getattr(module, "__path__", None), list)
     }
+    # None that any user may write to: an open descriptor would be a way past its own tmpfs.
     folders: list[str] = []
     every = set(sys.path) | {entry for paths in entries.values() for entry in paths}
     for entry in sorted(every, key=len):  # a folder before those in it
         inside = any(_within(entry, folder) for folder in folders)
-        if entry and not inside and os.path.isdir(entry) and not _reachable(entry):
+        usable = entry and os.path.isdir(entry) and not _writable_by_all(entry)
+        if usable and not inside and not _reachable(entry):
             folders.append(entry)
     packages = tuple(
         name
@@ -203,9 +226,10 @@ UNREACHABLE: _Unreachable | None = None  # set in the warm parent, before any wo
 def _keep_importing() -> None:
     """Python's own library may sit where another user cannot reach it (installed under
     /root), and so may the project (an editable install, found by its package's own folder
-    rather than sys.path): folders on sys.path and the folders of packages already imported
-    that the worker's user could not list are opened now, before the switch, and imports go
-    through the open descriptors (/proc/self/fd/N) instead."""
+    rather than sys.path), and either may lie in /tmp, which the worker's own tmpfs hides: the
+    folders on sys.path and of packages already imported that the worker could not list are
+    opened now, before the mounts and the switch, and imports go through the open descriptors
+    (/proc/self/fd/N) instead."""
     unreachable = UNREACHABLE or unreachable_imports()
     aliases: dict[str, str] = {}
     for folder in unreachable.folders:

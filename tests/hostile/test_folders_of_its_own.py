@@ -1,12 +1,14 @@
-"""/dev/shm is memory that no limit of a worker's counts, and the machine's may take half of
-it: a worker that filled it would have the kernel kill some other grading's processes. Run
-as root, a worker gets a /dev/shm of its own (engine.worker._shared_memory_of_its_own), and
-the machine's sees nothing of what it writes there."""
+"""Where any user may write (/tmp, /var/tmp, /dev/shm, /run/lock), a worker's files would
+fill the machine's disk, or its memory (/dev/shm: memory that no limit of a worker's counts),
+and another grading's processes would be the ones to fail. Run as root, a worker gets a tmpfs
+of its own, of a fixed size, at each of them, its scratch folder inside its own /tmp
+(engine.worker._folders_of_its_own): the machine's see nothing of what it writes there."""
 
 from __future__ import annotations
 
 import ctypes
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -19,13 +21,13 @@ from autodiff_kata.engine.proxy import (
     OperationEvidence,
     SGDEvidence,
 )
-from autodiff_kata.engine.supervisor import Limits, Settings, isolating_users
+from autodiff_kata.engine.supervisor import SHARED_FOLDERS, Limits, isolating_users
 from autodiff_kata.engine.worker import CLONE_NEWNS
 from autodiff_kata.functions import quadratic
 from autodiff_kata.registry import EXERCISES
 
-MARKER = "HOSTILE-MARKER-shared-memory"
-MACHINE = Path("/dev/shm")
+MARKER = "HOSTILE-MARKER-folders"
+MIB = 2**20
 
 FILLS = f"""
 import os
@@ -33,17 +35,19 @@ import torch
 
 
 def first_derivative(f, x):
-    '''Fill /dev/shm a MiB at a time, up to 256 MiB; answer how many MiB it took, and
-    whether the machine's /dev/shm shows them (it holds the grading process's marker).'''
+    '''Fill the folder named by f's first coefficient (0: the working directory) a MiB at a
+    time, up to 512 MiB; answer how many MiB it took, and whether the folder shows the
+    machine's files (it holds the grading process's marker).'''
+    folder = {[".", *SHARED_FOLDERS]!r}[int(f.terms[0].coef) - 1]
     written = 0
     try:
-        while written < 256:
-            with open(f"/dev/shm/{MARKER}-{{os.getpid()}}-{{written}}", "wb") as file:
+        while written < 512:
+            with open(f"{{folder}}/{MARKER}-{{os.getpid()}}-{{written}}", "wb") as file:
                 file.write(bytes(2**20))
             written += 1
     except OSError:
         pass
-    return torch.tensor([float(written), float(os.path.exists("/dev/shm/{MARKER}-seen"))])
+    return torch.tensor([float(written), float(os.path.exists(f"{{folder}}/{MARKER}-seen"))])
 """
 
 
@@ -55,25 +59,52 @@ def _can_make_a_mount_namespace() -> bool:
     return os.waitstatus_to_exitcode(status) == 0
 
 
-@pytest.mark.skipif(not isolating_users(), reason="a worker of its own user needs root")
-@pytest.mark.skipif(not MACHINE.is_dir(), reason="no /dev/shm here")
-def test_a_worker_fills_a_dev_shm_of_its_own_only(tmp_path):
-    if not _can_make_a_mount_namespace():
-        pytest.skip("this machine lets no process make a mount namespace (no CAP_SYS_ADMIN)")
-    seen = MACHINE / f"{MARKER}-seen"
-    seen.write_bytes(b"")
+def _fill(tmp_path: Path, folder: str) -> tuple[float, float, ExerciseWorker]:
+    """Have a worker fill `folder`; returns the MiB it wrote, whether it saw the machine's
+    folder, and the (closed) worker."""
     module = tmp_path / "ex01_first_derivative.py"
     module.write_text(FILLS)
     worker = ExerciseWorker(EXERCISES[0], module, Limits(), False)
+    which = [".", *SHARED_FOLDERS].index(folder) + 1
     try:
         impl = LearnerModule(worker, CompileEvidence(), SGDEvidence(), OperationEvidence())
-        written, saw_the_machine_s = impl.first_derivative(quadratic(1, 2, 3), torch.tensor(0.0))
-        left = sorted(p.name for p in MACHINE.glob(f"{MARKER}-[0-9]*"))
+        written, seen = impl.first_derivative(quadratic(which, 0, 0), torch.tensor(1.0))
     finally:
         worker.close()
-        seen.unlink()
-        for path in MACHINE.glob(f"{MARKER}-*"):
+    return written.item(), seen.item(), worker
+
+
+needs_a_namespace = pytest.mark.skipif(
+    not isolating_users() or not _can_make_a_mount_namespace(),
+    reason="a worker of its own user needs root, and a mount namespace CAP_SYS_ADMIN",
+)
+
+
+@needs_a_namespace
+@pytest.mark.parametrize("folder", [f for f in SHARED_FOLDERS if Path(f).is_dir()])
+def test_a_worker_fills_a_folder_of_its_own_only(tmp_path, folder):
+    machine = Path(folder)
+    seen = machine / f"{MARKER}-seen"
+    seen.write_bytes(b"")
+    try:
+        written, saw_the_machine_s, _ = _fill(tmp_path, folder)
+        left = sorted(p.name for p in machine.glob(f"{MARKER}-[0-9]*"))
+    finally:
+        for path in machine.glob(f"{MARKER}-*"):
             path.unlink()
-    assert written.item() <= Settings.shared_memory_bytes >> 20
-    assert saw_the_machine_s.item() == 0, "the worker saw the machine's /dev/shm"
-    assert not left, f"the machine's /dev/shm holds the worker's files: {left[:3]}"
+    assert 0 < written <= SHARED_FOLDERS[folder] // MIB, "it wrote more than its tmpfs holds"
+    assert saw_the_machine_s == 0, f"the worker saw the machine's {folder}"
+    assert not left, f"the machine's {folder} holds the worker's files: {left[:3]}"
+
+
+@needs_a_namespace
+def test_a_worker_s_scratch_folder_is_in_its_own_tmp(tmp_path, monkeypatch):
+    """Its working directory, and TMPDIR: within its own /tmp, whatever TMPDIR the grading
+    process has (a folder of its own, in compare), and nothing of it left on the disk."""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    written, _, worker = _fill(tmp_path, ".")
+    assert 0 < written <= SHARED_FOLDERS["/tmp"] // MIB, "it wrote more than its tmpfs holds"
+    assert not os.path.exists(worker.worker.scratch)
+    assert not list(scratch.iterdir()), "the worker left files in the grading's TMPDIR"
