@@ -10,9 +10,11 @@ and tensors only (`wire`). The supervisor (`supervisor`) bounds every wait, caps
 output, and kills the worker's whole process tree when the exercise ends.
 """
 
+import ctypes
 import multiprocessing
 import multiprocessing.forkserver
 import os
+import sys
 from collections.abc import Iterable
 
 from autodiff_kata.registry import EXERCISES, Exercise
@@ -26,6 +28,7 @@ CONTEXT.set_forkserver_preload(["autodiff_kata.engine.warm"])
 # (FORWARD_MODE). See worker.prepare.
 WARM = "AUTODIFF_KATA_WARM"
 FORWARD_MODE = "forward-mode"
+PR_SET_DUMPABLE = 4  # prctl(2)
 
 
 _ASKED: list[str] = []  # what this process's first call of warm_up asked for
@@ -41,11 +44,22 @@ def warm_up(exercises: Iterable[Exercise] | None = None, *, long_lived: bool = F
     compare), whose workers would each pay on every grade what the parent pays once, the
     parent runs all of it. A process's first call decides: a later one (the plugin's, as
     pytest loads it inside watch or compare) changes nothing."""
+    untraceable()
     if not _ASKED:
         chosen = warmed_for(EXERCISES if exercises is None else exercises)
         _ASKED.append(",".join(chosen if long_lived else [w for w in chosen if w == "eager"]))
         os.environ[WARM] = _ASKED[0]  # read by the warm parent as it starts, or starts again
     multiprocessing.forkserver.ensure_running()
+
+
+def untraceable() -> None:
+    """Make this process one that other processes of its user can neither trace nor read or
+    write the memory of (through ptrace or /proc/PID/mem; root still can): the grading process
+    and the warm parent call it, so that a worker under the same user cannot reach into them
+    to change a verdict, or what every later worker starts from. A worker forked from the
+    warm parent starts so too, the early-started ones out of reach of the code before them."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
 
 
 def warmed_for(exercises: Iterable[Exercise]) -> list[str]:

@@ -1,0 +1,57 @@
+"""Under the learner's own user, a worker could trace the grading process or the warm parent
+(ptrace, /proc/PID/mem), where the kernel lets a user trace its own processes, and so change
+a verdict, or what every later worker starts from. Both are made non-dumpable, which only
+root may trace (engine.untraceable); the workers forked from the warm parent start so too,
+the early-started ones out of reach of the exercise's code before them."""
+
+from __future__ import annotations
+
+import ctypes
+import sys
+
+import pytest
+import torch
+
+from autodiff_kata.engine import warm_up
+from autodiff_kata.engine.proxy import (
+    CompileEvidence,
+    ExerciseWorker,
+    LearnerModule,
+    OperationEvidence,
+    SGDEvidence,
+)
+from autodiff_kata.engine.supervisor import SAME_USER, Limits
+from autodiff_kata.functions import quadratic
+from autodiff_kata.registry import EXERCISES
+
+PR_GET_DUMPABLE = 3
+
+ASKS = """
+import ctypes
+import torch
+
+
+def first_derivative(f, x):
+    '''Whether this worker, forked from the warm parent, may be traced by its user.'''
+    return torch.tensor(float(ctypes.CDLL(None).prctl(3, 0, 0, 0, 0)))
+"""
+
+
+def _dumpable() -> int:
+    return ctypes.CDLL(None).prctl(PR_GET_DUMPABLE, 0, 0, 0, 0)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl(2) is Linux's")
+def test_the_grading_process_and_its_workers_cannot_be_traced_by_their_user(tmp_path, monkeypatch):
+    monkeypatch.setenv(SAME_USER, "1")  # the worker keeps this process's user, as a learner's
+    warm_up()  # as every grading process does first
+    assert _dumpable() == 0, "the grading process may be traced by a worker of its user"
+    module = tmp_path / "ex01_first_derivative.py"
+    module.write_text(ASKS)
+    worker = ExerciseWorker(EXERCISES[0], module, Limits(), False)
+    try:
+        impl = LearnerModule(worker, CompileEvidence(), SGDEvidence(), OperationEvidence())
+        dumpable = impl.first_derivative(quadratic(1, 0, 0), torch.tensor(1.0))
+    finally:
+        worker.close()
+    assert dumpable.item() == 0, "a worker (and so its warm parent) may be traced by its user"
