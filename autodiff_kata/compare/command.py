@@ -12,6 +12,7 @@ from pathlib import Path
 
 from autodiff_kata import words
 from autodiff_kata.compare import batch, processes, reports, snapshot, table
+from autodiff_kata.engine import untraceable
 from autodiff_kata.project import NoProject, Project, is_project
 from autodiff_kata.registry import EXERCISES, Exercise, UnknownExercise, find
 
@@ -124,6 +125,8 @@ def _interrupt(signum: int, frame: object) -> None:
 def run(args: argparse.Namespace) -> int:
     """What `compare` does once its arguments are parsed; the exit status."""
     from rich.console import Console
+
+    untraceable()  # it writes the reports: out of reach of a worker under the same user
 
     console = Console()
     errors = Console(stderr=True, soft_wrap=True)

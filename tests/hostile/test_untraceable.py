@@ -7,6 +7,7 @@ the early-started ones out of reach of the exercise's code before them."""
 from __future__ import annotations
 
 import ctypes
+import subprocess
 import sys
 
 import pytest
@@ -55,3 +56,17 @@ def test_the_grading_process_and_its_workers_cannot_be_traced_by_their_user(tmp_
     finally:
         worker.close()
     assert dumpable.item() == 0, "a worker (and so its warm parent) may be traced by its user"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl(2) is Linux's")
+def test_compare_s_own_process_cannot_be_traced_by_its_user():
+    """compare's own process writes the reports, and loads no engine: it asks for itself."""
+    asks = (
+        "import ctypes\n"
+        "from autodiff_kata.compare.command import main\n"
+        "main(['/nonexistent-submission'])\n"
+        f"print(ctypes.CDLL(None).prctl({PR_GET_DUMPABLE}, 0, 0, 0, 0))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", asks], capture_output=True, text=True,
+                          timeout=60, check=True)  # fmt: skip
+    assert done.stdout.strip() == "0", "compare's process may be traced by a worker of its user"
