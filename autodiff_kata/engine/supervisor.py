@@ -48,6 +48,12 @@ SHARED_FOLDERS = {"/tmp": 256 * 2**20, "/var/tmp": 16 * 2**20, "/dev/shm": 64 * 
                   "/run/lock": 16 * 2**20}  # fmt: skip
 
 
+# Where a worker run as root takes its share of the processors, a control group of its own:
+# cgroup v1's cpu hierarchy, or v2's single one (worker._cores_of_its_own).
+CGROUPS = ("/sys/fs/cgroup/cpu", "/sys/fs/cgroup")
+CGROUP_PREFIX = "autodiff-kata-worker-"
+
+
 @dataclass(frozen=True)
 class Limits:
     seconds: float = 30.0  # one test's time in the submission's code
@@ -65,6 +71,7 @@ class Settings:
     uid: int | None = None  # the unprivileged user to run as, when started as root
     scratch: str = ""  # the worker's working directory, writable by it alone
     max_processes: int = 1024  # processes and threads (torch starts one a core), per user
+    cores: float = 1.0  # the processor time its whole tree may take, where a cgroup can say so
     warm: tuple[str, ...] = ()  # what it prepares as it starts (worker.prepare)
 
 
@@ -259,6 +266,7 @@ class Worker:
         self.connection.close()
         if self.uid is not None:
             remove_files_of(self.uid)
+            remove_cgroups(self.process.pid)
         _OPEN.pop(self.process.pid, None)
         _sweep_orphans(self.started)
         shutil.rmtree(self.scratch, ignore_errors=True)
@@ -296,6 +304,18 @@ def remove_files_of(uid: int, folders: Iterable[str] = tuple(SHARED_FOLDERS)) ->
                         os.unlink(entry.path)
             elif stat.S_ISDIR(info.st_mode) and info.st_mode & stat.S_IWOTH:
                 remove_files_of(uid, (entry.path,))
+
+
+def remove_cgroups(pid: int | None = None) -> None:
+    """Remove the control group of the worker `pid` (all of them: those whose worker is gone,
+    left by a grading process killed outright); one with a process still in it stays."""
+    for hierarchy in CGROUPS:
+        for folder in Path(hierarchy).glob(f"{CGROUP_PREFIX}{pid or '*'}"):
+            owner = folder.name.removeprefix(CGROUP_PREFIX)
+            if pid is None and owner.isdigit() and Path(f"/proc/{owner}").exists():
+                continue
+            with contextlib.suppress(OSError):
+                folder.rmdir()
 
 
 # process trees -------------------------------------------------------------------------------

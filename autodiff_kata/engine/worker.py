@@ -40,7 +40,14 @@ from unittest import mock
 import torch
 
 from autodiff_kata.engine import FORWARD_MODE, wire
-from autodiff_kata.engine.supervisor import SHARED_FOLDERS, Settings, remove_files_of
+from autodiff_kata.engine.supervisor import (
+    CGROUP_PREFIX,
+    CGROUPS,
+    SHARED_FOLDERS,
+    Settings,
+    remove_cgroups,
+    remove_files_of,
+)
 from autodiff_kata.spies import CompileRecorder, OperationCounter, SGDRecorder
 
 PR_SET_CHILD_SUBREAPER = 36
@@ -64,6 +71,7 @@ def contain(settings: Settings, output_fd: int) -> Callable[[], None]:
     if settings.uid is not None:
         _keep_importing()  # first: the folders it opens may be hidden next
         _folders_of_its_own(settings.scratch, settings.uid)
+        _cores_of_its_own(settings.cores)
         os.environ.update(USER="kata-worker", LOGNAME="kata-worker")
         resource.setrlimit(resource.RLIMIT_NPROC, (settings.max_processes, settings.max_processes))
         os.setgroups([])
@@ -115,6 +123,39 @@ def _folders_of_its_own(scratch: str, uid: int) -> None:
             options = f"size={SHARED_FOLDERS['/tmp']},mode=700".encode()
             libc.mount(b"tmpfs", scratch.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, options)
         os.chown(scratch, uid, uid)
+
+
+def _cores_of_its_own(cores: float) -> None:
+    """Put the worker in a control group of its own that may use `cores` processors at most,
+    it and all it starts (Linux, as root: the worker still is; cgroup v1's cpu hierarchy or
+    v2's), so that code keeping many processes busy, each in a session of its own, cannot
+    starve the exercises graded beside it (compare's other jobs) past their time limits.
+    Where no group can be made (a container whose cgroups are read-only), the scheduler
+    alone shares the processors. Groups left by a grading process killed outright go first
+    (supervisor.remove_cgroups)."""
+    period = 100_000  # µs
+    quota = max(1_000, int(cores * period))
+    remove_cgroups()
+    for hierarchy in CGROUPS:
+        v1 = os.path.exists(os.path.join(hierarchy, "cpu.cfs_quota_us"))
+        v2 = os.path.exists(os.path.join(hierarchy, "cgroup.subtree_control"))
+        if not (v1 or v2):
+            continue
+        group = os.path.join(hierarchy, f"{CGROUP_PREFIX}{os.getpid()}")
+        try:
+            if v2:
+                with open(os.path.join(hierarchy, "cgroup.subtree_control"), "w") as file:
+                    file.write("+cpu")
+            os.mkdir(group, 0o755)
+            limit = ("cpu.cfs_quota_us", str(quota)) if v1 else ("cpu.max", f"{quota} {period}")
+            with open(os.path.join(group, limit[0]), "w") as file:
+                file.write(limit[1])
+            with open(os.path.join(group, "cgroup.procs"), "w") as file:
+                file.write(str(os.getpid()))
+            return
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.rmdir(group)
 
 
 def _end_with_the_grading_process(settings: Settings) -> Callable[[], None]:
