@@ -48,9 +48,10 @@ SHARED_FOLDERS = {"/tmp": 256 * 2**20, "/var/tmp": 16 * 2**20, "/dev/shm": 64 * 
                   "/run/lock": 16 * 2**20}  # fmt: skip
 
 
-# Where a worker run as root takes its share of the processors, a control group of its own:
-# cgroup v1's cpu hierarchy, or v2's single one (worker._cores_of_its_own).
-CGROUPS = ("/sys/fs/cgroup/cpu", "/sys/fs/cgroup")
+# Where a worker run as root takes its share of the processors and memory, control groups of
+# its own: cgroup v1's cpu and memory hierarchies, or v2's single one
+# (worker._cgroups_of_its_own).
+CGROUPS = ("/sys/fs/cgroup/cpu", "/sys/fs/cgroup/memory", "/sys/fs/cgroup")
 CGROUP_PREFIX = "autodiff-kata-worker-"
 
 
@@ -72,6 +73,7 @@ class Settings:
     scratch: str = ""  # the worker's working directory, writable by it alone
     max_processes: int = 1024  # processes and threads (torch starts one a core), per user
     cores: float = 1.0  # the processor time its whole tree may take, where a cgroup can say so
+    tree_memory_bytes: int | None = None  # the memory its whole tree may take, likewise
     warm: tuple[str, ...] = ()  # what it prepares as it starts (worker.prepare)
 
 
@@ -182,6 +184,7 @@ class Worker:
             os.chown(self.scratch, self.uid, self.uid)
         settings = Settings(
             memory_bytes=None if cuda_possible else limits.memory_bytes,
+            tree_memory_bytes=limits.memory_bytes,  # resident memory: CUDA's reservations pass
             file_bytes=max(limits.output_bytes, 2**20),
             uid=self.uid,
             scratch=self.scratch,
@@ -248,7 +251,10 @@ class Worker:
         self.process.join(2)
         code = self.process.exitcode
         printed = self.output.last_lines()
+        out_of_memory = code == -signal.SIGKILL and killed_for_memory(self.process.pid)
         self.close()
+        if out_of_memory:
+            return Ended(Kind.OUT_OF_MEMORY, str((self.limits.memory_bytes or 0) >> 20))
         if code is not None and code < 0:
             if -code == signal.SIGXFSZ:
                 return Ended(Kind.TOO_MUCH_OUTPUT, str(self.limits.output_bytes))
@@ -304,6 +310,20 @@ def remove_files_of(uid: int, folders: Iterable[str] = tuple(SHARED_FOLDERS)) ->
                         os.unlink(entry.path)
             elif stat.S_ISDIR(info.st_mode) and info.st_mode & stat.S_IWOTH:
                 remove_files_of(uid, (entry.path,))
+
+
+def killed_for_memory(pid: int | None) -> bool:
+    """Whether the kernel killed a process of the worker `pid`'s control group for memory."""
+    for hierarchy in CGROUPS:
+        for name in ("memory.oom_control", "memory.events"):  # v1, v2
+            try:
+                text = (Path(hierarchy) / f"{CGROUP_PREFIX}{pid}" / name).read_text()
+            except OSError:
+                continue
+            counts = dict(line.split(None, 1) for line in text.splitlines() if " " in line)
+            if counts.get("oom_kill", "0").strip() not in ("", "0"):
+                return True
+    return False
 
 
 def remove_cgroups(pid: int | None = None) -> None:

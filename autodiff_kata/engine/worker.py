@@ -71,7 +71,7 @@ def contain(settings: Settings, output_fd: int) -> Callable[[], None]:
     if settings.uid is not None:
         _keep_importing()  # first: the folders it opens may be hidden next
         _folders_of_its_own(settings.scratch, settings.uid)
-        _cores_of_its_own(settings.cores)
+        _cgroups_of_its_own(settings.cores, settings.tree_memory_bytes)
         os.environ.update(USER="kata-worker", LOGNAME="kata-worker")
         resource.setrlimit(resource.RLIMIT_NPROC, (settings.max_processes, settings.max_processes))
         os.setgroups([])
@@ -125,37 +125,47 @@ def _folders_of_its_own(scratch: str, uid: int) -> None:
         os.chown(scratch, uid, uid)
 
 
-def _cores_of_its_own(cores: float) -> None:
-    """Put the worker in a control group of its own that may use `cores` processors at most,
-    it and all it starts (Linux, as root: the worker still is; cgroup v1's cpu hierarchy or
-    v2's), so that code keeping many processes busy, each in a session of its own, cannot
-    starve the exercises graded beside it (compare's other jobs) past their time limits.
-    Where no group can be made (a container whose cgroups are read-only), the scheduler
-    alone shares the processors. Groups left by a grading process killed outright go first
+def _cgroups_of_its_own(cores: float, memory_bytes: int | None) -> None:
+    """Put the worker in control groups of its own (Linux, as root: the worker still is;
+    cgroup v1's cpu and memory hierarchies, or v2's single one), where it and all it starts
+    may use `cores` processors and `memory_bytes` of memory at most: code that keeps many
+    processes busy, each in a session of its own, or fills memory a process at a time, each
+    under its own limit, then cannot starve the exercises graded beside it (compare's other
+    jobs) past their time limits, nor have the kernel kill their processes for memory. Where
+    no group can be made (a container whose cgroups are read-only), the scheduler alone
+    shares the processors. Groups left by a grading process killed outright go first
     (supervisor.remove_cgroups)."""
     period = 100_000  # µs
     quota = max(1_000, int(cores * period))
+    memory = {} if memory_bytes is None else {"memory": str(memory_bytes)}
     remove_cgroups()
     for hierarchy in CGROUPS:
-        v1 = os.path.exists(os.path.join(hierarchy, "cpu.cfs_quota_us"))
-        v2 = os.path.exists(os.path.join(hierarchy, "cgroup.subtree_control"))
-        if not (v1 or v2):
+        if os.path.exists(os.path.join(hierarchy, "cpu.cfs_quota_us")):  # v1
+            limits = {"cpu.cfs_quota_us": str(quota)}
+        elif os.path.exists(os.path.join(hierarchy, "memory.limit_in_bytes")):  # v1
+            limits = {"memory.limit_in_bytes": memory["memory"]} if memory else {}
+        elif os.path.exists(os.path.join(hierarchy, "cgroup.subtree_control")):  # v2
+            for controller in ("cpu", *memory):
+                with contextlib.suppress(OSError):
+                    _write(os.path.join(hierarchy, "cgroup.subtree_control"), f"+{controller}")
+            limits = {"cpu.max": f"{quota} {period}"}
+            limits.update({"memory.max": memory["memory"]} if memory else {})
+        else:
             continue
         group = os.path.join(hierarchy, f"{CGROUP_PREFIX}{os.getpid()}")
         try:
-            if v2:
-                with open(os.path.join(hierarchy, "cgroup.subtree_control"), "w") as file:
-                    file.write("+cpu")
             os.mkdir(group, 0o755)
-            limit = ("cpu.cfs_quota_us", str(quota)) if v1 else ("cpu.max", f"{quota} {period}")
-            with open(os.path.join(group, limit[0]), "w") as file:
-                file.write(limit[1])
-            with open(os.path.join(group, "cgroup.procs"), "w") as file:
-                file.write(str(os.getpid()))
-            return
+            for name, value in limits.items():
+                _write(os.path.join(group, name), value)
+            _write(os.path.join(group, "cgroup.procs"), str(os.getpid()))
         except OSError:
             with contextlib.suppress(OSError):
                 os.rmdir(group)
+
+
+def _write(path: str, text: str) -> None:
+    with open(path, "w") as file:
+        file.write(text)
 
 
 def _end_with_the_grading_process(settings: Settings) -> Callable[[], None]:
