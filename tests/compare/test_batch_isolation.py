@@ -158,12 +158,16 @@ def test_reports_are_written_whole_only_after_the_batch_and_nothing_outlives_it(
     reason="workers run under users of their own only when compare runs as root",
 )
 def test_as_root_the_snapshots_are_unreadable_to_the_workers(tmp_path, fresh_tmp):
+    """Where a worker has a /tmp of its own, the machine's folder holding the private copies
+    is out of its sight (the marker beside them with it); elsewhere, out of its reach."""
     pattern = str(fresh_tmp / "autodiff-kata-compare-*")
+    beside = fresh_tmp / "autodiff-kata-test-beside-the-copies"
+    beside.write_text("")
     peeker = submission(
         tmp_path / "peeker",
         "import glob, os\n"
         f"private = glob.glob({pattern!r})\n"
-        "if not private:\n"
+        f"if not private and os.path.exists({str(beside)!r}):\n"
         "    raise RuntimeError('no private folder found: nothing tested')\n"
         "for folder in private:\n"
         "    for path in (folder, folder + '/submissions', folder + '/project/tests/graders'):\n"
