@@ -429,3 +429,33 @@ def processes() -> Any:
     from types import SimpleNamespace
 
     return SimpleNamespace(marked=marked, kill_marked=kill_marked, environment=environment)
+
+
+@pytest.fixture
+def answer(tmp_path: Path) -> Any:
+    """Run `source` as exercise 1's module in a worker of its own, with `limits`, and return
+    what its first_derivative answers for f(x) = coefficient·x² at x = 1 (a number): how the
+    tests of the worker's own folders, groups and rights ask it what it saw."""
+    import torch
+
+    from autodiff_kata.engine.proxy import (
+        CompileEvidence,
+        ExerciseWorker,
+        LearnerModule,
+        OperationEvidence,
+        SGDEvidence,
+    )
+    from autodiff_kata.engine.supervisor import Limits
+    from autodiff_kata.functions import quadratic
+
+    def run(source: str, coefficient: float = 1, limits: Any = None) -> Any:
+        module = tmp_path / EXERCISES[0].filename
+        module.write_text(source)
+        worker = ExerciseWorker(EXERCISES[0], module, limits or Limits(), False)
+        try:
+            impl = LearnerModule(worker, CompileEvidence(), SGDEvidence(), OperationEvidence())
+            return impl.first_derivative(quadratic(coefficient, 0, 0), torch.tensor(1.0))
+        finally:
+            worker.close()
+
+    return run

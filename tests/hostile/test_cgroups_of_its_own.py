@@ -12,19 +12,11 @@ import os
 from pathlib import Path
 
 import pytest
-import torch
 
 from autodiff_kata.engine.proxy import (
-    CompileEvidence,
     ExerciseOutcome,
-    ExerciseWorker,
-    LearnerModule,
-    OperationEvidence,
-    SGDEvidence,
 )
 from autodiff_kata.engine.supervisor import CGROUPS, Limits, Settings, isolating_users
-from autodiff_kata.functions import quadratic
-from autodiff_kata.registry import EXERCISES
 from autodiff_kata.results import Kind
 
 SPINS = """
@@ -117,28 +109,16 @@ def _can_make_a_cgroup(control: str) -> bool:
     return False
 
 
-def _run(tmp_path: Path, source: str, first: int = 1, memory_bytes: int | None = None) -> float:
-    module = tmp_path / "ex01_first_derivative.py"
-    module.write_text(source)
-    limits = Limits() if memory_bytes is None else Limits(memory_bytes=memory_bytes)
-    worker = ExerciseWorker(EXERCISES[0], module, limits, False)
-    try:
-        impl = LearnerModule(worker, CompileEvidence(), SGDEvidence(), OperationEvidence())
-        return impl.first_derivative(quadratic(first, 0, 0), torch.tensor(1.0)).item()
-    finally:
-        worker.close()
-
-
 def _groups_left() -> list[Path]:
     return [p for h in CGROUPS for p in Path(h).glob("autodiff-kata-worker-*")]
 
 
 @pytest.mark.skipif(not isolating_users(), reason="a worker of its own user needs root")
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one processor: nothing to share")
-def test_a_worker_takes_its_share_of_the_processors_only(tmp_path):
+def test_a_worker_takes_its_share_of_the_processors_only(answer):
     if not _can_make_a_cgroup("cpu.cfs_quota_us"):
         pytest.skip("no control group can be made here (read-only cgroups)")
-    used = _run(tmp_path, SPINS)
+    used = answer(SPINS).item()
     # A period's worth of slack: the quota is enforced a period (0.1 s) at a time.
     assert used <= Settings.cores * 1.25, f"its processes took {used:.2f} processors"
     assert not _groups_left(), f"control groups left: {_groups_left()}"
@@ -151,15 +131,15 @@ needs_memory_groups = pytest.mark.skipif(
 
 
 @needs_memory_groups
-def test_a_worker_s_processes_share_its_memory_limit(tmp_path):
-    holding = _run(tmp_path, FILLS, 1, LIMIT)
+def test_a_worker_s_processes_share_its_memory_limit(answer):
+    holding = answer(FILLS, 1, Limits(memory_bytes=LIMIT)).item()
     assert holding <= 2, f"{holding:g} children held 600 MiB each, past {LIMIT >> 20} MiB"
     assert not _groups_left(), f"control groups left: {_groups_left()}"
 
 
 @needs_memory_groups
-def test_a_worker_killed_for_its_tree_s_memory_is_out_of_memory(tmp_path):
+def test_a_worker_killed_for_its_tree_s_memory_is_out_of_memory(answer):
     with pytest.raises(ExerciseOutcome) as ended:
-        _run(tmp_path, FILLS, 2, LIMIT)
+        answer(FILLS, 2, Limits(memory_bytes=LIMIT))
     assert ended.value.outcome.kind is Kind.OUT_OF_MEMORY
     assert not _groups_left(), f"control groups left: {_groups_left()}"

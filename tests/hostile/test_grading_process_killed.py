@@ -53,9 +53,27 @@ def _nothing_left(processes, marker: str, temporary: Path) -> None:
     assert not left, f"scratch folders left: {left}"
 
 
+def _kill_once_running(grading, processes, marker: str, temporary: Path, never: str) -> None:
+    """Once the learner's code runs (the warm parent, the worker and its child, all marked),
+    SIGKILL the grading process, then check that nothing of it runs on or stays behind."""
+    try:
+        running = {}
+        deadline = time.monotonic() + 120
+        while len(running) < 3 and time.monotonic() < deadline:  # warm parent, worker, child
+            time.sleep(0.5)
+            running = {pid: args for pid, args in processes.marked(marker).items()
+                       if pid != grading.pid}  # fmt: skip
+        assert len(running) >= 3, f"{never}: {running}"
+        os.kill(grading.pid, signal.SIGKILL)
+        grading.wait()
+        _nothing_left(processes, marker, temporary)
+    finally:
+        grading.kill()
+        processes.kill_marked(marker)
+
+
 @pytest.mark.parametrize("same_user", [False, True] if AS_ROOT else [True])
 def test_workers_end_when_the_grading_process_is_killed(tmp_path, same_user, processes, temporary):
-    marked = processes.marked
     kata = tmp_path / "kata"
     shutil.copytree(PROJECT.root / "kata", kata)
     (kata / "ex01_first_derivative.py").write_text(SPINS)
@@ -68,19 +86,7 @@ def test_workers_end_when_the_grading_process_is_killed(tmp_path, same_user, pro
     environment = {**processes.environment(same_user), "TMPDIR": str(temporary)}
     grading = subprocess.Popen(command, env=environment, cwd=tmp_path,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    try:
-        spinning = {}
-        deadline = time.monotonic() + 120
-        while len(spinning) < 3 and time.monotonic() < deadline:  # warm parent, worker, child
-            time.sleep(0.5)
-            spinning = {pid: args for pid, args in marked(marker).items() if pid != grading.pid}
-        assert len(spinning) >= 3, f"the submission never ran: {spinning}"
-        os.kill(grading.pid, signal.SIGKILL)
-        grading.wait()
-        _nothing_left(processes, marker, temporary)
-    finally:
-        grading.kill()
-        processes.kill_marked(marker)
+    _kill_once_running(grading, processes, marker, temporary, "the submission never ran")
 
 
 LEAVES_ITS_WORKER_OPEN = """\
@@ -130,17 +136,4 @@ def test_an_idle_worker_ends_when_the_grading_process_is_killed(
     waits = LEAVES_ITS_WORKER_OPEN + "import time\n\ntime.sleep(300)\n"
     grading = subprocess.Popen([sys.executable, "-c", waits, marker], env=environment,
                                cwd=tmp_path, stdout=subprocess.DEVNULL)  # fmt: skip
-    try:
-        running = {}
-        deadline = time.monotonic() + 120
-        while len(running) < 3 and time.monotonic() < deadline:  # warm parent, worker, child
-            time.sleep(0.5)
-            running = {pid: args for pid, args in processes.marked(marker).items()
-                       if pid != grading.pid}  # fmt: skip
-        assert len(running) >= 3, f"the worker never loaded its module: {running}"
-        os.kill(grading.pid, signal.SIGKILL)
-        grading.wait()
-        _nothing_left(processes, marker, temporary)
-    finally:
-        grading.kill()
-        processes.kill_marked(marker)
+    _kill_once_running(grading, processes, marker, temporary, "the worker never loaded it")
