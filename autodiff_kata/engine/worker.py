@@ -143,7 +143,9 @@ def _cgroups_of_its_own(cores: float, memory_bytes: int | None) -> None:
         if os.path.exists(os.path.join(hierarchy, "cpu.cfs_quota_us")):  # v1
             limits = {"cpu.cfs_quota_us": str(quota)}
         elif os.path.exists(os.path.join(hierarchy, "memory.limit_in_bytes")):  # v1
-            limits = {"memory.limit_in_bytes": memory["memory"]} if memory else {}
+            if not memory:
+                continue
+            limits = {"memory.limit_in_bytes": memory["memory"]}
         elif os.path.exists(os.path.join(hierarchy, "cgroup.subtree_control")):  # v2
             for controller in ("cpu", *memory):
                 with contextlib.suppress(OSError):
