@@ -197,7 +197,7 @@ class Worker:
         )
         _adopt_orphans()
         self.process.start()
-        self.started = _started(self.process.pid)
+        self.started = started_at(self.process.pid)
         _OPEN[self.process.pid] = self
         theirs.close()
         output_theirs.close()
@@ -327,15 +327,49 @@ def killed_for_memory(pid: int | None) -> bool:
 
 
 def remove_cgroups(pid: int | None = None) -> None:
-    """Remove the control group of the worker `pid` (all of them: those whose worker is gone,
-    left by a grading process killed outright); one with a process still in it stays."""
+    """Remove the control groups of the worker `pid` (of every worker no longer running,
+    without one: those left by a grading process killed outright); one with a process still
+    in it stays."""
+    for folder in _groups_to_remove(pid):
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
+def remove_cgroups_at_exit(parent: int) -> None:
+    """Run by the warm parent `parent` as it ends, with its grading process: a worker run as
+    root cannot remove its own control groups, and one whose grading process was killed
+    outright ends by itself, soon after, as do the processes it started; wait a little for
+    them, then remove the groups of every worker no longer running."""
+    if os.getpid() != parent:
+        return  # a worker forked from it, exiting
+    deadline = time.monotonic() + 3
+    while True:
+        with contextlib.suppress(ChildProcessError):  # its workers: their groups can then go
+            while os.waitpid(-1, os.WNOHANG)[0]:
+                pass
+        remove_cgroups()
+        running = [p for p in _processes() if p.ppid == parent and not p.zombie]
+        if (not running and not _groups_to_remove()) or time.monotonic() > deadline:
+            return
+        time.sleep(0.05)
+
+
+def _groups_to_remove(pid: int | None = None) -> list[Path]:
+    found = []
     for hierarchy in CGROUPS:
         for folder in Path(hierarchy).glob(f"{CGROUP_PREFIX}{pid or '*'}"):
             owner = folder.name.removeprefix(CGROUP_PREFIX)
-            if pid is None and owner.isdigit() and Path(f"/proc/{owner}").exists():
+            if pid is None and owner.isdigit() and _running(owner):
                 continue
-            with contextlib.suppress(OSError):
-                folder.rmdir()
+            found.append(folder)
+    return found
+
+
+def _running(pid: str) -> bool:
+    try:
+        return _stat(pid)[0] not in ("Z", "X")
+    except OSError:
+        return False
 
 
 # process trees -------------------------------------------------------------------------------
@@ -385,10 +419,20 @@ def _stat(pid: str) -> list[str]:
     return stat[stat.rindex(")") + 2 :].split()
 
 
-def _started(pid: int | None) -> int:
+def started_at(pid: int | None) -> int:
+    """When a process started (clock ticks after boot), which tells it from a later one that
+    reuses its pid; 0 once it is gone."""
     try:
         return int(_stat(str(pid))[STARTTIME])
     except OSError:
+        return 0
+
+
+def parent_of(pid: int) -> int:
+    """A running process's parent; 0 once it is gone."""
+    try:
+        return int(_stat(str(pid))[1])
+    except (OSError, ValueError, IndexError):
         return 0
 
 

@@ -8,6 +8,7 @@ initialised cannot use it.
 
 from __future__ import annotations
 
+import atexit
 import gc
 import os
 
@@ -19,12 +20,14 @@ import torch._dynamo
 
 from autodiff_kata import functions  # noqa: F401  (unpickles the graders' functions)
 from autodiff_kata.engine import (
+    supervisor,
     untraceable,
     warmed_by_parent,
     worker,  # forked workers start with it loaded
 )
 
 untraceable()
+atexit.register(supervisor.remove_cgroups_at_exit, os.getpid())
 
 worker.prepare(warmed_by_parent())
 with worker.gpu_hidden():

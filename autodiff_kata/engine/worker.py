@@ -45,8 +45,10 @@ from autodiff_kata.engine.supervisor import (
     CGROUPS,
     SHARED_FOLDERS,
     Settings,
+    parent_of,
     remove_cgroups,
     remove_files_of,
+    started_at,
 )
 from autodiff_kata.spies import CompileRecorder, OperationCounter, SGDRecorder
 
@@ -171,27 +173,36 @@ def _write(path: str, text: str) -> None:
 
 
 def _end_with_the_grading_process(settings: Settings) -> Callable[[], None]:
-    """A grading process killed outright cannot stop its workers, nor remove their files. Its
-    warm parent, the worker's parent, exits with it: a thread of the worker's own watches for
-    that, then ends the worker: removes its scratch folder (with a user of its own: every file
-    of that user's) and kills it and all it started (every process of that user's). A worker
-    waiting for a request learns it sooner, from its closed connection, and ends the same way
-    (the returned function)."""
+    """A grading process killed outright cannot stop its workers, nor remove their files. A
+    thread of the worker's own watches for that (the grading process gone, or its warm
+    parent, the worker's parent, which exits with it), then ends the worker: removes its
+    scratch folder (with a user of its own: every file of that user's) and kills it and all it
+    started (every process of that user's). A worker waiting for a request learns it sooner,
+    from its closed connection, and ends the same way (the returned function)."""
     parent, getppid, sleep, kill, killpg = os.getppid(), os.getppid, time.sleep, os.kill, os.killpg
     rmtree, remove, uid = shutil.rmtree, remove_files_of, settings.uid
+    waitpid, monotonic, started = os.waitpid, time.monotonic, started_at
+    grading = parent_of(parent)
+    since = started(grading)
 
     def end() -> None:
         if settings.scratch:
             rmtree(settings.scratch, ignore_errors=True)
         if uid is not None:
             remove(uid)
-            kill(-1, signal.SIGKILL)
+            kill(-1, signal.SIGKILL)  # every process of its user's but itself
+            # Reap them (its children, and the orphans it adopted): a process not reaped
+            # keeps its control groups in use, and the warm parent could not remove them.
+            deadline = monotonic() + 2
+            with contextlib.suppress(ChildProcessError):
+                while waitpid(-1, os.WNOHANG)[0] or monotonic() < deadline:
+                    sleep(0.01)
         killpg(0, signal.SIGKILL)
 
     def watch() -> None:
         # Never the thread a signal is delivered to: the worker's alarm is its main thread's.
         signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
-        while getppid() == parent:
+        while getppid() == parent and started(grading) == since:
             sleep(0.5)
         end()
 
