@@ -339,17 +339,21 @@ def remove_cgroups_at_exit(parent: int) -> None:
     """Run by the warm parent `parent` as it ends, with its grading process: a worker run as
     root cannot remove its own control groups, and one whose grading process was killed
     outright ends by itself, soon after, as do the processes it started; wait a little for
-    them, then remove the groups of every worker no longer running."""
+    its own workers, then remove their groups (and any left by gradings killed before). Only
+    its own are waited for: it holds the grading process's output open until it ends."""
     if os.getpid() != parent:
         return  # a worker forked from it, exiting
+    workers = [p.pid for p in _processes() if p.ppid == parent]
+    remove_cgroups()  # those of gradings killed before, once: their processes may linger
     deadline = time.monotonic() + 3
     while True:
         with contextlib.suppress(ChildProcessError):  # its workers: their groups can then go
             while os.waitpid(-1, os.WNOHANG)[0]:
                 pass
-        remove_cgroups()
-        running = [p for p in _processes() if p.ppid == parent and not p.zombie]
-        if (not running and not _groups_to_remove()) or time.monotonic() > deadline:
+        for pid in workers:
+            remove_cgroups(pid)
+        left = [pid for pid in workers if _running(str(pid)) or _groups_to_remove(pid)]
+        if not left or time.monotonic() > deadline:
             return
         time.sleep(0.05)
 
