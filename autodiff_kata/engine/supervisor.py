@@ -317,7 +317,7 @@ def killed_for_memory(pid: int | None) -> bool:
     for hierarchy in CGROUPS:
         for name in ("memory.oom_control", "memory.events"):  # v1, v2
             try:
-                text = (Path(hierarchy) / f"{CGROUP_PREFIX}{pid}" / name).read_text()
+                text = (cgroup_folder(hierarchy, pid) / name).read_text()
             except OSError:
                 continue
             counts = dict(line.split(None, 1) for line in text.splitlines() if " " in line)
@@ -358,15 +358,23 @@ def remove_cgroups_at_exit(parent: int) -> None:
         time.sleep(0.05)
 
 
+def cgroups_of(*pids: int) -> list[Path]:
+    """The control groups of these workers that exist (without any: every worker's)."""
+    names = [cgroup_folder("", pid).name for pid in pids] or [f"{CGROUP_PREFIX}*"]
+    return [group for h in CGROUPS for name in names for group in Path(h).glob(name)]
+
+
+def cgroup_folder(hierarchy: str, pid: int | None) -> Path:
+    """The control group the worker `pid` makes in `hierarchy`."""
+    return Path(hierarchy) / f"{CGROUP_PREFIX}{pid}"
+
+
 def _groups_to_remove(pid: int | None = None) -> list[Path]:
-    found = []
-    for hierarchy in CGROUPS:
-        for folder in Path(hierarchy).glob(f"{CGROUP_PREFIX}{pid or '*'}"):
-            owner = folder.name.removeprefix(CGROUP_PREFIX)
-            if pid is None and owner.isdigit() and _running(owner):
-                continue
-            found.append(folder)
-    return found
+    """The groups of the worker `pid`; without one, those of every worker no longer running."""
+    if pid is not None:
+        return cgroups_of(pid)
+    owners = {group: group.name.removeprefix(CGROUP_PREFIX) for group in cgroups_of()}
+    return [group for group, owner in owners.items() if not (owner.isdigit() and _running(owner))]
 
 
 def _running(pid: str) -> bool:

@@ -41,12 +41,11 @@ import torch
 
 from autodiff_kata.engine import FORWARD_MODE, wire
 from autodiff_kata.engine.supervisor import (
-    CGROUP_PREFIX,
     CGROUPS,
     SHARED_FOLDERS,
     Settings,
+    cgroup_folder,
     parent_of,
-    remove_cgroups,
     remove_files_of,
     started_at,
 )
@@ -135,12 +134,11 @@ def _cgroups_of_its_own(cores: float, memory_bytes: int | None) -> None:
     under its own limit, then cannot starve the exercises graded beside it (compare's other
     jobs) past their time limits, nor have the kernel kill their processes for memory. Where
     no group can be made (a container whose cgroups are read-only), the scheduler alone
-    shares the processors. Groups left by a grading process killed outright go first
-    (supervisor.remove_cgroups)."""
+    shares the processors. The supervisor removes the groups as the worker is closed, and
+    the warm parent as it ends (supervisor.remove_cgroups_at_exit)."""
     period = 100_000  # µs
     quota = max(1_000, int(cores * period))
     memory = {} if memory_bytes is None else {"memory": str(memory_bytes)}
-    remove_cgroups()
     for hierarchy in CGROUPS:
         if os.path.exists(os.path.join(hierarchy, "cpu.cfs_quota_us")):  # v1
             limits = {"cpu.cfs_quota_us": str(quota)}
@@ -156,7 +154,7 @@ def _cgroups_of_its_own(cores: float, memory_bytes: int | None) -> None:
             limits.update({"memory.max": memory["memory"]} if memory else {})
         else:
             continue
-        group = os.path.join(hierarchy, f"{CGROUP_PREFIX}{os.getpid()}")
+        group = str(cgroup_folder(hierarchy, os.getpid()))
         try:
             os.mkdir(group, 0o755)
             for name, value in limits.items():

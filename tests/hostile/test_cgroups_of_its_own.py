@@ -16,7 +16,7 @@ import pytest
 from autodiff_kata.engine.proxy import (
     ExerciseOutcome,
 )
-from autodiff_kata.engine.supervisor import CGROUPS, Limits, Settings, isolating_users
+from autodiff_kata.engine.supervisor import CGROUPS, Limits, Settings, cgroups_of, isolating_users
 from autodiff_kata.results import Kind
 
 SPINS = """
@@ -109,10 +109,6 @@ def _can_make_a_cgroup(control: str) -> bool:
     return False
 
 
-def _groups_left() -> list[Path]:
-    return [p for h in CGROUPS for p in Path(h).glob("autodiff-kata-worker-*")]
-
-
 @pytest.mark.skipif(not isolating_users(), reason="a worker of its own user needs root")
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one processor: nothing to share")
 def test_a_worker_takes_its_share_of_the_processors_only(answer):
@@ -121,7 +117,7 @@ def test_a_worker_takes_its_share_of_the_processors_only(answer):
     used = answer(SPINS).item()
     # A period's worth of slack: the quota is enforced a period (0.1 s) at a time.
     assert used <= Settings.cores * 1.25, f"its processes took {used:.2f} processors"
-    assert not _groups_left(), f"control groups left: {_groups_left()}"
+    assert not cgroups_of(), f"control groups left: {cgroups_of()}"
 
 
 needs_memory_groups = pytest.mark.skipif(
@@ -134,7 +130,7 @@ needs_memory_groups = pytest.mark.skipif(
 def test_a_worker_s_processes_share_its_memory_limit(answer):
     holding = answer(FILLS, 1, Limits(memory_bytes=LIMIT)).item()
     assert holding <= 2, f"{holding:g} children held 600 MiB each, past {LIMIT >> 20} MiB"
-    assert not _groups_left(), f"control groups left: {_groups_left()}"
+    assert not cgroups_of(), f"control groups left: {cgroups_of()}"
 
 
 @needs_memory_groups
@@ -142,4 +138,4 @@ def test_a_worker_killed_for_its_tree_s_memory_is_out_of_memory(answer):
     with pytest.raises(ExerciseOutcome) as ended:
         answer(FILLS, 2, Limits(memory_bytes=LIMIT))
     assert ended.value.outcome.kind is Kind.OUT_OF_MEMORY
-    assert not _groups_left(), f"control groups left: {_groups_left()}"
+    assert not cgroups_of(), f"control groups left: {cgroups_of()}"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from autodiff_kata.engine.supervisor import CGROUP_PREFIX, CGROUPS
+from autodiff_kata.engine.supervisor import cgroups_of
 from autodiff_kata.project import Project
 
 PROJECT = Project.locate(Path(__file__).parent)
@@ -54,13 +54,6 @@ def _nothing_left(processes, marker: str, temporary: Path) -> None:
     assert not left, f"scratch folders left: {left}"
 
 
-def _groups_of(pids) -> list[Path]:
-    """The control groups of these processes' (a worker's, run as root) still there."""
-    return [
-        group for pid in pids for h in CGROUPS for group in Path(h).glob(f"{CGROUP_PREFIX}{pid}")
-    ]
-
-
 def _kill_once_running(grading, processes, marker: str, temporary: Path, never: str) -> None:
     """Once the learner's code runs (the warm parent, the worker and its child, all marked),
     SIGKILL the grading process, then check that nothing of it runs on or stays behind."""
@@ -76,7 +69,9 @@ def _kill_once_running(grading, processes, marker: str, temporary: Path, never: 
         grading.wait()
         _nothing_left(processes, marker, temporary)
         deadline = time.monotonic() + 10  # the warm parent removes its workers' groups
-        while (groups := _groups_of(running)) and time.monotonic() < deadline:
+        while (
+            groups := [g for pid in running for g in cgroups_of(pid)]
+        ) and time.monotonic() < deadline:
             time.sleep(0.2)
         assert not groups, f"control groups left: {groups}"
     finally:
