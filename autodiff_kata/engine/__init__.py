@@ -14,6 +14,7 @@ import ctypes
 import multiprocessing
 import multiprocessing.forkserver
 import os
+import platform
 import sys
 from collections.abc import Iterable
 
@@ -86,5 +87,23 @@ def warmed_in_worker(exercise: Exercise) -> tuple[str, ...]:
 
 
 def warmed_by_parent() -> tuple[str, ...]:
-    """What the warm parent runs once: named in WARM, which warm_up sets before it starts."""
+    """What the warm parent runs once: named in WARM, which warm_up sets before it starts;
+    nothing on a machine that may have a GPU (`gpu_possible`)."""
+    if gpu_possible():
+        return ()
     return tuple(name for name in os.environ.get(WARM, "").split(",") if name)
+
+
+def gpu_possible() -> bool:
+    """Whether this machine may have a GPU that torch could use: then the warm parent runs no
+    warm-up, only imports, and each worker runs what it needs itself. A compile, and the
+    first backward pass, start the GPU's driver in C++ (the autograd engine counts each
+    device type's devices, and starts a thread for each device it finds), which no question
+    answered "none" in Python can prevent; and no process forked after that can use CUDA
+    ("CUDA error: initialization error"), nor autograd ("Unable to handle autograd's
+    threading in combination with fork-based multiprocessing"): seen on an H100, where every
+    worker failed. Asked of the device files alone (NVIDIA's or AMD's driver loaded, or a
+    Mac with Apple silicon), so that it starts nothing, in whichever process asks."""
+    if sys.platform == "darwin":
+        return platform.machine() == "arm64"
+    return any(os.path.exists(device) for device in ("/dev/nvidiactl", "/dev/kfd"))

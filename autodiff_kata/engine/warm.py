@@ -3,7 +3,7 @@
 It imports torch, TorchDynamo and the worker's own modules, and runs once what the caller
 asked (engine.warm_up: what the exercises it grades use; worker.prepare), so that a worker
 starts with all of that done. It never initialises CUDA: a process forked after CUDA is
-initialised cannot use it.
+initialised cannot use it. On a machine that may have a GPU, it only imports.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import torch._dynamo
 
 from autodiff_kata import functions  # noqa: F401  (unpickles the graders' functions)
 from autodiff_kata.engine import (
+    gpu_possible,
     supervisor,
     untraceable,
     warmed_by_parent,
@@ -29,8 +30,8 @@ from autodiff_kata.engine import (
 untraceable()
 atexit.register(supervisor.remove_cgroups_at_exit, os.getpid())
 
-worker.prepare(warmed_by_parent())
-with worker.gpu_hidden():
+if not gpu_possible():  # where it may, this would start the GPU's driver (gpu_possible)
+    worker.prepare(warmed_by_parent())
     torch.optim.SGD([torch.nn.Parameter(torch.ones(1))], lr=0.1).step()
 worker.UNREACHABLE = worker.unreachable_imports()  # the folders a worker of its own user opens
 # What is loaded now stays as long as the process, and as every worker forked from it: out of

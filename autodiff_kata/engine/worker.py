@@ -331,7 +331,7 @@ def _keep_importing() -> None:
 # what a worker prepares before it is needed --------------------------------------------------
 
 #: What TorchDynamo and the optimiser ask before they touch a GPU, answered "none" while a
-#: warm-up runs: the answer "yes" leads them to CUDA calls that initialise the driver.
+#: worker prepares.
 _NO_GPU = [
     (torch.cuda, {"is_available": False, "device_count": 0}),
     (getattr(torch, "accelerator", None), {  # torch 2.6 on
@@ -344,12 +344,11 @@ _NO_GPU = [
 
 @contextmanager
 def gpu_hidden() -> Iterator[None]:
-    """No GPU is seen while a warm-up runs. A CUDA driver initialised in the warm parent is
-    unusable in every worker forked from it: TorchDynamo saves CUDA's random state around each
-    compile when CUDA is available, and reads the current accelerator (`cudaGetDeviceCount`),
-    and the workers' first CUDA call then failed ("Cannot re-initialize CUDA in forked
-    subprocess", then "CUDA error: initialization error"). In a worker, it would cost an
-    exercise that uses no GPU the driver's start."""
+    """No GPU is seen from Python while a worker prepares: TorchDynamo saves CUDA's random
+    state around each compile when CUDA is available, which would make a CUDA context (time,
+    and the device's memory) in a worker whose exercise may use no GPU. It cannot keep the
+    driver itself from starting, which C++ does (engine.gpu_possible): hence a warm parent
+    that may see a GPU prepares nothing."""
     with contextlib.ExitStack() as stack:
         for module, answers in _NO_GPU:
             for name, answer in answers.items() if module else ():

@@ -1,46 +1,64 @@
-"""The warm parent, which every worker is forked from, must leave CUDA alone: a CUDA driver
-initialised there is unusable in every worker forked from it. Without a GPU this checks the
-Python side: what its warm-up asks of torch.cuda and torch.accelerator (each such question,
-answered truthfully on a GPU machine, led TorchDynamo on to initialise CUDA)."""
+"""The warm parent, which every worker is forked from, must leave the GPU alone: a CUDA driver
+started there is unusable in every worker forked from it, and so is autograd once its first
+backward pass has started a thread for a GPU. Both start in C++, on a compile or a backward
+pass, so on a machine that may have a GPU the parent runs neither: checked here by standing
+in for that machine. On a GPU machine, .ci/gpu runs every grader through its workers."""
 
 import json
 import os
 import subprocess
 import sys
 
+import pytest
+
+import autodiff_kata.engine
 from autodiff_kata.engine import FORWARD_MODE, WARM, warmed_for, warmed_in_worker
 from autodiff_kata.registry import EXERCISES, in_part
 
-RECORD = """
-import json, torch
-asked = []
-def recorded(module, name):
-    original = getattr(module, name)
-    def ask(*args, **kwargs):
-        asked.append(f"{module.__name__}.{name}")
-        return original(*args, **kwargs)
-    setattr(module, name, ask)
-for name in ("is_available", "device_count", "get_rng_state", "set_rng_state", "_lazy_init"):
-    recorded(torch.cuda, name)
-for name in ("is_available", "device_count", "current_accelerator", "current_stream"):
-    recorded(torch.accelerator, name)
+WORK = """
+import json, sys
+import torch
+from torch.autograd.variable import Variable
+import autodiff_kata.engine as engine
+work = []
+class Recording:
+    def __init__(self, engine):
+        self.engine = engine
+    def run_backward(self, *args, **kwargs):
+        work.append("backward pass")
+        return self.engine.run_backward(*args, **kwargs)
+    def __getattr__(self, name):
+        return getattr(self.engine, name)
+Variable._execution_engine = Recording(Variable._execution_engine)
+compile = torch.compile
+def recorded(*args, **kwargs):
+    work.append("compile")
+    return compile(*args, **kwargs)
+torch.compile = recorded
+engine.gpu_possible = lambda: sys.argv[1] == "gpu"
 import autodiff_kata.engine.warm
-print(json.dumps(asked))
+print(json.dumps([sorted(set(work)), engine.warmed_by_parent()]))
 """
 
 
-def test_the_warm_up_asks_nothing_of_cuda_or_the_accelerator():
+@pytest.mark.parametrize("machine", ["without-gpu", "gpu"])
+def test_the_warm_parent_compiles_and_runs_backward_only_without_a_gpu(machine):
     everything = f"eager,aot_eager,{FORWARD_MODE}"
     done = subprocess.run(
-        [sys.executable, "-c", RECORD],
+        [sys.executable, "-c", WORK, machine],
         env={**os.environ, WARM: everything},
         capture_output=True,
         text=True,
         timeout=300,
         check=True,
     )
-    asked = json.loads(done.stdout.splitlines()[-1])
-    assert asked == [], f"the warm parent asked {sorted(set(asked))} while warming up"
+    work, warmed = json.loads(done.stdout.splitlines()[-1])
+    if machine == "gpu":
+        assert work == [], f"on a machine that may have a GPU, the warm parent ran: {work}"
+        assert warmed == [], "its workers must prepare what their parent did not"
+    else:
+        assert work == ["backward pass", "compile"], "the recorders missed the warm-up"
+        assert warmed == everything.split(",")
 
 
 def test_it_warms_what_the_graded_exercises_use():
@@ -52,6 +70,7 @@ def test_it_warms_what_the_graded_exercises_use():
 
 
 def test_a_worker_prepares_what_its_parent_did_not(monkeypatch):
+    monkeypatch.setattr(autodiff_kata.engine, "gpu_possible", lambda: False)
     through_aot = next(e for e in EXERCISES if e.aot_autograd)
     eager_only = next(e for e in EXERCISES if e.graph_mode and not e.aot_autograd)
     forward_mode = next(e for e in EXERCISES if e.forward_mode)
@@ -63,6 +82,9 @@ def test_a_worker_prepares_what_its_parent_did_not(monkeypatch):
     assert warmed_in_worker(through_aot) == ()
     assert warmed_in_worker(forward_mode) == (FORWARD_MODE,)
     monkeypatch.setenv(WARM, "")  # a parent that was never asked
+    assert warmed_in_worker(through_aot) == ("eager", "aot_eager")
+    monkeypatch.setenv(WARM, ",".join(warmed_for(in_part(1))))
+    monkeypatch.setattr(autodiff_kata.engine, "gpu_possible", lambda: True)  # it only imports
     assert warmed_in_worker(through_aot) == ("eager", "aot_eager")
 
 
