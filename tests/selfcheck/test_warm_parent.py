@@ -2,7 +2,8 @@
 started there is unusable in every worker forked from it, and so is autograd once its first
 backward pass has started a thread for a GPU. Both start in C++, on a compile or a backward
 pass, so on a machine that may have a GPU the parent runs neither: checked here by standing
-in for that machine. On a GPU machine, .ci/gpu runs every grader through its workers."""
+in for that machine. On a GPU machine the last test here forks from it and uses the GPU, and
+.ci/gpu runs every grader through its workers."""
 
 import json
 import os
@@ -10,6 +11,7 @@ import subprocess
 import sys
 
 import pytest
+import torch
 
 import autodiff_kata.engine
 from autodiff_kata.engine import FORWARD_MODE, WARM, warmed_for, warmed_in_worker
@@ -100,3 +102,53 @@ def test_the_warm_up_of_nothing_imports_and_runs():
         check=False,
     )
     assert (done.returncode, done.stdout) == (3, "imported\n"), done.stderr[-2000:]
+
+
+FORKED = """
+import json, os, sys
+import autodiff_kata.engine.warm  # the warm parent's preload, as the forkserver runs it
+import torch
+from autodiff_kata.engine import worker
+
+def backward(device):
+    x = torch.ones(2, device=device, requires_grad=True)
+    (x * x).sum().backward()
+    return x.grad.tolist()
+
+checks = {
+    "CUDA": lambda: float((torch.ones(2, device="cuda") * 2).sum()),
+    "a backward pass on the CPU": lambda: backward("cpu"),
+    "a backward pass on CUDA": lambda: backward("cuda"),
+    "the worker's own preparation": lambda: worker.prepare(("eager", "aot_eager", "forward-mode")),
+    "a backward pass on CUDA after it": lambda: backward("cuda"),
+}
+read, write = os.pipe()
+if os.fork() == 0:  # as the forkserver starts a worker
+    failed = {}
+    for name, check in checks.items():
+        try:
+            check()
+        except Exception as error:
+            failed[name] = f"{type(error).__name__}: {str(error).splitlines()[0][:200]}"
+    os.write(write, json.dumps(failed).encode())
+    os._exit(0)
+os.close(write)
+print(os.read(read, 1 << 16).decode())
+"""
+
+
+@pytest.mark.skipif(
+    not torch.cuda.is_available(), reason="CUDA not available: no GPU on this machine"
+)
+def test_a_process_forked_from_the_warm_parent_uses_the_gpu():
+    """On a GPU machine, the real thing: what the warm parent did, a worker can still do."""
+    done = subprocess.run(
+        [sys.executable, "-c", FORKED],
+        env={**os.environ, WARM: f"eager,aot_eager,{FORWARD_MODE}"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    failed = json.loads(done.stdout.splitlines()[-1])
+    assert failed == {}, f"forked from the warm parent, these failed: {failed}"
