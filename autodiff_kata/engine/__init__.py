@@ -102,8 +102,12 @@ def gpu_possible() -> bool:
     answered "none" in Python can prevent; and no process forked after that can use CUDA
     ("CUDA error: initialization error"), nor autograd ("Unable to handle autograd's
     threading in combination with fork-based multiprocessing"): seen on an H100, where every
-    worker failed. Asked of the device files alone (NVIDIA's driver, WSL's GPU, AMD's ROCm;
-    or a Mac with Apple silicon), so that it starts nothing, in whichever process asks."""
+    worker failed. Asked of torch's build and the device files alone (NVIDIA's driver, WSL's
+    GPU, AMD's ROCm; Apple silicon), so that it starts nothing, in whichever process asks
+    (each has imported torch by then)."""
+    import torch
+
     if sys.platform == "darwin":
-        return platform.machine() == "arm64"
-    return any(os.path.exists(device) for device in ("/dev/nvidiactl", "/dev/dxg", "/dev/kfd"))
+        return torch.backends.mps.is_built() and platform.machine() == "arm64"
+    devices = ("/dev/nvidiactl", "/dev/dxg", "/dev/kfd")
+    return torch.backends.cuda.is_built() and any(map(os.path.exists, devices))

@@ -152,3 +152,18 @@ def test_a_process_forked_from_the_warm_parent_uses_the_gpu():
     )
     failed = json.loads(done.stdout.splitlines()[-1])
     assert failed == {}, f"forked from the warm parent, these failed: {failed}"
+
+
+@pytest.mark.parametrize(
+    ("cuda_build", "device_files", "possible"),
+    [(True, True, True), (True, False, False), (False, True, False)],
+    ids=["cuda-build-with-driver", "cuda-build-without", "cpu-build-with-driver"],
+)
+def test_a_gpu_is_possible_where_torch_and_the_machine_both_have_one(
+    monkeypatch, cuda_build, device_files, possible
+):
+    """A CPU build of torch registers no GPU with autograd: its parent may warm up, GPU or not."""
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setattr(torch.backends.cuda, "is_built", lambda: cuda_build)
+    monkeypatch.setattr(os.path, "exists", lambda path: device_files and path == "/dev/nvidiactl")
+    assert autodiff_kata.engine.gpu_possible() is possible
