@@ -4,6 +4,9 @@ next one's with something to prepare, so that neither waits when its turn comes.
 from pathlib import Path
 from types import SimpleNamespace
 
+import pytest
+
+import autodiff_kata.engine
 from autodiff_kata.engine import WARM, warmed_for
 from autodiff_kata.engine.proxy import ExerciseWorker
 from autodiff_kata.engine.supervisor import Limits
@@ -13,6 +16,13 @@ from autodiff_kata.registry import EXERCISES, find
 
 #: The checkout these tests belong to.
 PROJECT = Project.locate(Path(__file__).parent)
+
+
+@pytest.fixture(autouse=True)
+def no_gpu(monkeypatch):
+    """A machine without a GPU, whose warm parent runs what it was asked (on one with a GPU it
+    runs nothing, and every graph-mode worker prepares: test_warm_parent)."""
+    monkeypatch.setattr(autodiff_kata.engine, "gpu_possible", lambda: False)
 
 
 def _items(exercises, tests_each=2):
@@ -38,6 +48,14 @@ def test_the_next_exercise_and_the_next_with_something_to_prepare(monkeypatch):
 def test_nothing_to_prepare_where_the_parent_ran_it_all(monkeypatch):
     monkeypatch.setenv(WARM, ",".join(warmed_for(EXERCISES)))  # watch's, compare's
     assert early_starts(_items(EXERCISES))[find(1).module] == [find(2)]
+
+
+def test_where_the_parent_ran_nothing_every_graph_mode_worker_prepares(monkeypatch):
+    monkeypatch.setenv(WARM, ",".join(warmed_for(EXERCISES)))
+    monkeypatch.setattr(autodiff_kata.engine, "gpu_possible", lambda: True)  # it only imports
+    starts = early_starts(_items(EXERCISES))
+    assert starts[find(1).module] == [find(2), find(4)]
+    assert starts[find(4).module] == [find(5), find(7)]  # 7: its own first compile
 
 
 def test_only_the_exercises_being_graded(monkeypatch):
