@@ -32,9 +32,9 @@ class Kind(StrEnum):
     NOT_IMPLEMENTED = "not implemented"  # call: the function; detail: the stub's task
     MISSING_FILE = "missing file"
     SYNTAX_ERROR = "syntax error"  # line; detail: the error and the line's text
-    IMPORT_ERROR = "import error"  # line; detail: the learner's frames and the error
+    IMPORT_ERROR = "import error"  # line; detail: the learner's frames and the error; error
     MISSING_FUNCTION = "missing function"  # call: the function
-    RAISED = "raised"  # call: the call; line; detail: the learner's frames and the error
+    RAISED = "raised"  # call: the call; line; detail: the learner's frames and the error; error
     TIMED_OUT = "timed out"  # the call overran its time limit and was interrupted
     HUNG = "hung"  # detail: seconds; the worker did not answer past its limit and was killed
     EXITED = "exited"  # code; detail: the last lines the worker printed
@@ -85,6 +85,7 @@ class TestResult:
     line: int | None = None  # a line of the learner's file
     signal: int | None = None  # the signal the exercise's worker died of
     code: int | None = None  # the exit code the exercise's worker ended with
+    error: str = ""  # the error raised, in one line: its type and its message's first line
     hint: str = ""  # what the grader adds to an outcome it recognises
     mistake: str = ""  # the likely mistake the grader named, if any
     duration: float = 0.0
@@ -103,6 +104,7 @@ class TestResult:
             "line": self.line,
             "signal": self.signal,
             "code": self.code,
+            "error": self.error,
             "hint": self.hint,
             "mistake": self.mistake,
             "duration": self.duration,
@@ -118,6 +120,7 @@ class TestResult:
             line=data.get("line"),
             signal=data.get("signal"),
             code=data.get("code"),
+            error=str(data.get("error", "")),
             hint=str(data.get("hint", "")),
             mistake=str(data.get("mistake", "")),
             duration=float(data.get("duration", 0.0)),

@@ -119,8 +119,7 @@ def summary(test: TestResult | None) -> str:
     if kind == Kind.SYNTAX_ERROR:
         return f"syntax error, line {test.line}"
     if kind == Kind.RAISED:
-        last = test.detail.strip().splitlines()
-        return f"raised {last[-1]}" if last else "raised an error"
+        return f"raised {test.error}" if test.error else "raised an error"
     if kind == Kind.KILLED:
         what = _SIGNALS.get(test.signal or 0)
         return signal_name(test.signal or 0) + (f": {what}" if what else "")

@@ -153,10 +153,7 @@ class _Side:
         elapsed = time.monotonic() - started
         self.seconds -= elapsed
         if reply.get("kind") != "ok":
-            kind = reply.get("kind")
-            known = kind in {k.value for k in Kind}
-            detail = reply.get("detail") if type(reply.get("detail")) is str else ""
-            raise self._fails(TestResult("", Kind(kind) if known else Kind.UNREADABLE, detail))
+            raise self._fails(self.worker.from_reply(reply, name).outcome)
         seconds = reply.get("seconds")
         if type(seconds) is not float or not 0 <= seconds <= elapsed:
             raise self._fails(TestResult("", Kind.UNREADABLE))

@@ -18,7 +18,7 @@ from typing import Any
 import torch
 
 from autodiff_kata.engine import warmed_in_worker, wire
-from autodiff_kata.engine.supervisor import Ended, Limits, Worker
+from autodiff_kata.engine.supervisor import MAX_ERROR, Ended, Limits, Worker
 from autodiff_kata.registry import Exercise
 from autodiff_kata.results import Kind, TestResult
 from autodiff_kata.wording import message
@@ -304,11 +304,12 @@ class ExerciseWorker:
             kind = Kind(reply.get("kind"))
         except ValueError:
             kind = Kind.UNREADABLE
-        line = reply.get("line")
+        line, error = reply.get("line"), reply.get("error")
         return self.outcome(
             kind,
             detail=_bounded(str(reply.get("detail", ""))),
             line=line if type(line) is int else None,
+            error=error.split("\n", 1)[0][:MAX_ERROR] if type(error) is str else "",
             call=call,
         )
 

@@ -42,6 +42,7 @@ import torch
 from autodiff_kata.engine import FORWARD_MODE, wire
 from autodiff_kata.engine.supervisor import (
     CGROUPS,
+    MAX_ERROR,
     SHARED_FOLDERS,
     Settings,
     cgroup_folder,
@@ -451,10 +452,12 @@ def deadline(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def _learner_frames(error: BaseException, filename: str) -> tuple[str, int | None]:
-    """The traceback lines that point into the learner's file, with the error at the end;
-    and the last such line's number. Of a runaway recursion (a million frames, each one
-    slow to look up), the first and the last few."""
+def _learner_frames(error: BaseException, filename: str) -> dict[str, Any]:
+    """An error's facts: the traceback lines that point into the learner's file, with the
+    error at the end (detail); the last such line's number (line); and the error in one line,
+    its type and its message's first (error: torch adds lines of advice to its own, CUDA's).
+    Of a runaway recursion (a million frames, each one slow to look up), the first and the
+    last few frames."""
     first: list[tuple[types.FrameType, int]] = []
     last: deque[tuple[types.FrameType, int]] = deque(maxlen=FRAMES_SHOWN)
     left_out = 0
@@ -480,7 +483,12 @@ def _learner_frames(error: BaseException, filename: str) -> tuple[str, int | Non
     except BaseException:
         said = "(its message could not be shown)"
     text = "\n".join([*lines, f"{type(error).__name__}: {said}".rstrip(": ")])
-    return text, frames[-1][1] if frames else None
+    first_line = said.strip().split("\n", 1)[0][:MAX_ERROR]
+    return {
+        "detail": text,
+        "line": frames[-1][1] if frames else None,
+        "error": f"{type(error).__name__}: {first_line}".rstrip(": "),
+    }
 
 
 def _raised_in(error: BaseException, filename: str) -> bool:
@@ -561,8 +569,7 @@ class Worker:
         except BaseException as error:
             if _out_of_memory(error):
                 return {"kind": "out of memory"}
-            detail, line = _learner_frames(error, filename)
-            return {"kind": "import error", "detail": detail, "line": line}
+            return {"kind": "import error", **_learner_frames(error, filename)}
         self.module = module
         self.state = TorchState.now()
         return {"kind": "ok"}
@@ -596,8 +603,7 @@ class Worker:
                 return {"kind": "out of memory"}
             if isinstance(error, NotImplementedError) and _raised_in(error, self.filename):
                 return {"kind": "not implemented", "detail": str(error)}
-            detail, line = _learner_frames(error, self.filename)
-            return {"kind": "raised", "detail": detail, "line": line}
+            return {"kind": "raised", **_learner_frames(error, self.filename)}
         spent = time.monotonic() - started
         return {
             "kind": "ok",
@@ -625,8 +631,7 @@ class Worker:
         except BaseException as error:
             if _out_of_memory(error):
                 return {"kind": "out of memory"}
-            detail, line = _learner_frames(error, self.filename)
-            return {"kind": "raised", "detail": detail, "line": line}
+            return {"kind": "raised", **_learner_frames(error, self.filename)}
         return {"kind": "ok", "seconds": time.perf_counter() - started}
 
     def evidence(self) -> dict[str, Any]:

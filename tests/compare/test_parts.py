@@ -182,7 +182,15 @@ PASS = Outcome("t0", Kind.PASSED)
         ([Outcome("t", Kind.NOT_IMPLEMENTED)], "not implemented yet", "stub"),
         ([PASS, PASS, Outcome("t", Kind.WRONG, "expected 2")], "failed", "2/3 tests"),
         (
-            [PASS, Outcome("t", Kind.RAISED, "  ex01.py:3 in f: x\nValueError: bad")],
+            [
+                PASS,
+                Outcome(
+                    "t",
+                    Kind.RAISED,
+                    "  ex01.py:3 in f: x\nValueError: bad\nadvice on a line of its own",
+                    error="ValueError: bad",
+                ),
+            ],
             "failed",
             "1/2 tests, raised ValueError: bad",
         ),
