@@ -11,6 +11,8 @@ from __future__ import annotations
 import atexit
 import gc
 import os
+import signal
+import sys
 
 # Where a CUDA check happens anyway, ask NVML, which leaves the driver uninitialised.
 os.environ.setdefault("PYTORCH_NVML_BASED_CUDA_CHECK", "1")
@@ -29,6 +31,11 @@ from autodiff_kata.engine import (
 
 untraceable()
 atexit.register(supervisor.remove_cgroups_at_exit, os.getpid())
+# A signal to the grading process's whole process group (a cancelled CI job's SIGTERM, a
+# closed terminal's SIGHUP) reaches this process too: it then ends through Python's exit, so
+# that the handler above still removes its workers' control groups (a worker's own it cannot).
+for ending in worker.ENDING_SIGNALS:
+    signal.signal(ending, lambda number, _: sys.exit(128 + number))
 
 if not gpu_possible():  # where it may, this would start the GPU's driver (gpu_possible)
     worker.prepare(warmed_by_parent())

@@ -53,6 +53,7 @@ from autodiff_kata.engine.supervisor import (
 from autodiff_kata.spies import CompileRecorder, OperationCounter, SGDRecorder
 
 PR_SET_CHILD_SUBREAPER = 36
+ENDING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)  # what ends a process group from outside
 CLONE_NEWNS = 0x00020000  # unshare(2): a mount namespace of its own
 MS_NOSUID, MS_NODEV, MS_REC, MS_PRIVATE = 0x2, 0x4, 0x4000, 0x40000  # mount(2)'s flags
 MODULE_PREFIX = "_submission_"
@@ -63,6 +64,8 @@ def contain(settings: Settings, output_fd: int) -> Callable[[], None]:
     """Run first thing in the worker, before anything of the submission's; returns how the
     worker ends once its grading process is gone (`_end_with_the_grading_process`)."""
     os.setsid()  # its own process group and session: one signal reaches all of it
+    for ending in ENDING_SIGNALS:  # the warm parent's way of ending (warm), not its own
+        signal.signal(ending, signal.SIG_DFL)
     if sys.platform.startswith("linux"):  # orphans of its children come back to it
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)

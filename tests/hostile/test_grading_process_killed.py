@@ -54,9 +54,12 @@ def _nothing_left(processes, marker: str, temporary: Path) -> None:
     assert not left, f"scratch folders left: {left}"
 
 
-def _kill_once_running(grading, processes, marker: str, temporary: Path, never: str) -> None:
+def _kill_once_running(
+    grading, processes, marker: str, temporary: Path, never: str, group: bool = False
+) -> None:
     """Once the learner's code runs (the warm parent, the worker and its child, all marked),
-    SIGKILL the grading process, then check that nothing of it runs on or stays behind."""
+    SIGKILL the grading process (or, with `group`, SIGTERM its process group, the warm parent
+    with it: a cancelled CI job), then check that nothing of it runs on or stays behind."""
     try:
         running = {}
         deadline = time.monotonic() + 120
@@ -65,7 +68,10 @@ def _kill_once_running(grading, processes, marker: str, temporary: Path, never: 
             running = {pid: args for pid, args in processes.marked(marker).items()
                        if pid != grading.pid}  # fmt: skip
         assert len(running) >= 3, f"{never}: {running}"
-        os.kill(grading.pid, signal.SIGKILL)
+        if group:
+            os.killpg(grading.pid, signal.SIGTERM)
+        else:
+            os.kill(grading.pid, signal.SIGKILL)
         grading.wait()
         _nothing_left(processes, marker, temporary)
         deadline = time.monotonic() + 10  # the warm parent removes its workers' groups
@@ -79,8 +85,14 @@ def _kill_once_running(grading, processes, marker: str, temporary: Path, never: 
         processes.kill_marked(marker)
 
 
-@pytest.mark.parametrize("same_user", [False, True] if AS_ROOT else [True])
-def test_workers_end_when_the_grading_process_is_killed(tmp_path, same_user, processes, temporary):
+@pytest.mark.parametrize(
+    ("same_user", "group"),
+    [(False, False), (False, True), (True, False)] if AS_ROOT else [(True, False)],
+    ids=lambda value: str(value),
+)
+def test_workers_end_when_the_grading_process_is_killed(
+    tmp_path, same_user, group, processes, temporary
+):
     kata = tmp_path / "kata"
     shutil.copytree(PROJECT.root / "kata", kata)
     (kata / "ex01_first_derivative.py").write_text(SPINS)
@@ -91,9 +103,10 @@ def test_workers_end_when_the_grading_process_is_killed(tmp_path, same_user, pro
                f"--rootdir={PROJECT.root}", f"--impl={kata}", str(grader)]  # fmt: skip
     marker = str(tmp_path)  # in the warm parent's command line, which its forks keep
     environment = {**processes.environment(same_user), "TMPDIR": str(temporary)}
-    grading = subprocess.Popen(command, env=environment, cwd=tmp_path,
+    grading = subprocess.Popen(command, env=environment, cwd=tmp_path, start_new_session=group,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    _kill_once_running(grading, processes, marker, temporary, "the submission never ran")
+    never = "the submission never ran"
+    _kill_once_running(grading, processes, marker, temporary, never, group)
 
 
 LEAVES_ITS_WORKER_OPEN = """\
