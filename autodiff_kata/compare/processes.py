@@ -69,8 +69,10 @@ def descendants(live_only: bool = True) -> set[int]:
 
 
 def sweep(keep: set[int]) -> set[int]:
-    """Kill and reap every descendant not in `keep` (nor below one); what could not be
-    stopped is returned (a process stuck in the kernel, say)."""
+    """Kill and reap every descendant not in `keep` (nor below one), and remove the control
+    groups of the workers among them (their warm parents, killed too, would have); what could
+    not be stopped is returned (a process stuck in the kernel, say)."""
+    killed: set[int] = set()
     for _ in range(200):
         alive = _below_this(keep)
         for pid in alive:
@@ -79,10 +81,16 @@ def sweep(keep: set[int]) -> set[int]:
         for pid in alive:
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
+        killed |= alive
         _reap(keep)
         if not alive and not _below_this(keep, live_only=False):
-            return set()
+            break
         time.sleep(0.02)
+    if killed:  # imported only then: it loads torch
+        from autodiff_kata.engine.supervisor import remove_cgroups
+
+        for pid in killed:
+            remove_cgroups(pid)
     return _below_this(keep)
 
 

@@ -24,6 +24,7 @@ import pytest
 
 from autodiff_kata.compare import snapshot
 from autodiff_kata.compare.batch import KILLED_TWICE
+from autodiff_kata.engine.supervisor import cgroups_of
 from autodiff_kata.registry import EXERCISES, find
 
 HERE = Path(__file__).parent
@@ -31,6 +32,7 @@ ROOT = HERE.parents[1]
 SUBMISSIONS = HERE / "submissions"
 MODULE = find(1).filename
 SAME_USER = {"AUTODIFF_KATA_SAME_USER": "1"}
+AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
 
 def compare(
@@ -187,12 +189,16 @@ def test_as_root_the_snapshots_are_unreadable_to_the_workers(tmp_path, fresh_tmp
     assert verdicts(out)["peeker"] == ("passed", "")
 
 
-def test_an_interrupted_batch_writes_nothing_and_leaves_nothing(tmp_path, fresh_tmp):
+@pytest.mark.parametrize("same_user", [True, False] if AS_ROOT else [True])
+def test_an_interrupted_batch_writes_nothing_and_leaves_nothing(tmp_path, fresh_tmp, same_user):
+    """Nothing: no report, no process, no scratch folder, and (as root) no worker's control
+    group, which its warm parent, swept with it, would have removed."""
+    groups_before = set(cgroups_of())
     marker = f"autodiff-kata-test-marker-{uuid.uuid4().hex}"
     looper = submission(
         tmp_path / "looper",
-        "import subprocess, sys\n"
-        f"subprocess.Popen([sys.executable, '-c', 'while True: pass', {marker!r}], "
+        "import subprocess\n"  # a shell any user may run, its $0 the marker
+        f"subprocess.Popen(['/bin/sh', '-c', 'while :; do :; done', {marker!r}], "
         "start_new_session=True)\n"
         "while True:\n"
         "    pass\n",
@@ -202,7 +208,7 @@ def test_an_interrupted_batch_writes_nothing_and_leaves_nothing(tmp_path, fresh_
         "--exercises", "1", "--timeout", "60", "--no-probe", "--jobs", "2",
         "--out", str(tmp_path / "out"),
     ]  # fmt: skip
-    environment = {**os.environ, **SAME_USER, "TMPDIR": str(fresh_tmp)}
+    environment = {**os.environ, **(SAME_USER if same_user else {}), "TMPDIR": str(fresh_tmp)}
     process = subprocess.Popen(
         command, cwd=ROOT, env=environment, stderr=subprocess.PIPE, text=True
     )
@@ -218,3 +224,5 @@ def test_an_interrupted_batch_writes_nothing_and_leaves_nothing(tmp_path, fresh_
     assert not list(fresh_tmp.glob("autodiff-kata-*"))
     listed = subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True).stdout
     assert marker not in listed
+    left = set(cgroups_of()) - groups_before
+    assert not left, f"control groups left: {sorted(map(str, left))}"
