@@ -18,13 +18,14 @@ from typing import Any
 import torch
 
 from autodiff_kata.engine import warmed_in_worker, wire
-from autodiff_kata.engine.supervisor import MAX_ERROR, Ended, Limits, Worker
+from autodiff_kata.engine.supervisor import Ended, Limits, Worker
 from autodiff_kata.registry import Exercise
 from autodiff_kata.results import Kind, TestResult
 from autodiff_kata.wording import message
 
 # Characters of a worker's detail (its error, its learner's frames) that reach a message.
 MAX_DETAIL = 4000
+MAX_ERROR = 300  # an error's one line (TestResult.error), as a board shows it
 # The longest wait for a worker's preparation (worker.prepare: a few seconds on a quiet machine).
 PREPARATION_SECONDS = 120.0
 

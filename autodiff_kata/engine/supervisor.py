@@ -53,7 +53,6 @@ SHARED_FOLDERS = {"/tmp": 256 * 2**20, "/var/tmp": 16 * 2**20, "/dev/shm": 64 * 
 # (worker._cgroups_of_its_own).
 CGROUPS = ("/sys/fs/cgroup/cpu", "/sys/fs/cgroup/memory", "/sys/fs/cgroup")
 CGROUP_PREFIX = "autodiff-kata-worker-"
-MAX_ERROR = 300  # an error's one line (TestResult.error), as a board shows it
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,6 @@ import torch
 from autodiff_kata.engine import FORWARD_MODE, wire
 from autodiff_kata.engine.supervisor import (
     CGROUPS,
-    MAX_ERROR,
     SHARED_FOLDERS,
     Settings,
     cgroup_folder,
@@ -486,7 +485,7 @@ def _learner_frames(error: BaseException, filename: str) -> dict[str, Any]:
     except BaseException:
         said = "(its message could not be shown)"
     text = "\n".join([*lines, f"{type(error).__name__}: {said}".rstrip(": ")])
-    first_line = said.strip().split("\n", 1)[0][:MAX_ERROR]
+    first_line = said.strip().split("\n", 1)[0]  # the trusted side bounds it (proxy)
     return {
         "detail": text,
         "line": frames[-1][1] if frames else None,
