@@ -13,9 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from autodiff_kata.engine.proxy import (
-    ExerciseOutcome,
-)
+from autodiff_kata.engine.proxy import ExerciseOutcome
 from autodiff_kata.engine.supervisor import CGROUPS, Limits, Settings, cgroups_of, isolating_users
 from autodiff_kata.results import Kind
 
