@@ -18,6 +18,8 @@ import sys
 import time
 from pathlib import Path
 
+from autodiff_kata.engine.cgroups import cgroups_of, remove_groups
+
 PR_SET_CHILD_SUBREAPER = 36
 
 
@@ -86,11 +88,8 @@ def sweep(keep: set[int]) -> set[int]:
         if not alive and not _below_this(keep, live_only=False):
             break
         time.sleep(0.02)
-    if killed:  # imported only then: it loads torch
-        from autodiff_kata.engine.supervisor import remove_cgroups
-
-        for pid in killed:
-            remove_cgroups(pid)
+    if killed:  # workers among them keep their control groups (their warm parent is gone)
+        remove_groups(cgroups_of(*killed))
     return _below_this(keep)
 
 

@@ -32,6 +32,13 @@ from types import FunctionType
 from typing import Any
 
 from autodiff_kata.engine import CONTEXT, wire
+from autodiff_kata.engine.cgroups import (
+    CGROUP_PREFIX,
+    CGROUPS,
+    cgroup_folder,
+    cgroups_of,
+    remove_groups,
+)
 from autodiff_kata.results import Kind
 
 MAX_REPLY = 256 * 2**20
@@ -47,12 +54,6 @@ _OPEN: dict[int, Worker] = {}  # this process's workers that are not closed yet,
 SHARED_FOLDERS = {"/tmp": 256 * 2**20, "/var/tmp": 16 * 2**20, "/dev/shm": 64 * 2**20,
                   "/run/lock": 16 * 2**20}  # fmt: skip
 
-
-# Where a worker run as root takes its share of the processors and memory, control groups of
-# its own: cgroup v1's cpu and memory hierarchies, or v2's single one
-# (worker._cgroups_of_its_own).
-CGROUPS = ("/sys/fs/cgroup/cpu", "/sys/fs/cgroup/memory", "/sys/fs/cgroup")
-CGROUP_PREFIX = "autodiff-kata-worker-"
 
 
 @dataclass(frozen=True)
@@ -330,9 +331,7 @@ def remove_cgroups(pid: int | None = None) -> None:
     """Remove the control groups of the worker `pid` (of every worker no longer running,
     without one: those left by a grading process killed outright); one with a process still
     in it stays."""
-    for folder in _groups_to_remove(pid):
-        with contextlib.suppress(OSError):
-            folder.rmdir()
+    remove_groups(_groups_to_remove(pid))
 
 
 def remove_cgroups_at_exit(parent: int) -> None:
@@ -356,17 +355,6 @@ def remove_cgroups_at_exit(parent: int) -> None:
         if not left or time.monotonic() > deadline:
             return
         time.sleep(0.05)
-
-
-def cgroups_of(*pids: int) -> list[Path]:
-    """The control groups of these workers that exist (without any: every worker's)."""
-    names = [cgroup_folder("", pid).name for pid in pids] or [f"{CGROUP_PREFIX}*"]
-    return [group for h in CGROUPS for name in names for group in Path(h).glob(name)]
-
-
-def cgroup_folder(hierarchy: str, pid: int | None) -> Path:
-    """The control group the worker `pid` makes in `hierarchy`."""
-    return Path(hierarchy) / f"{CGROUP_PREFIX}{pid}"
 
 
 def _groups_to_remove(pid: int | None = None) -> list[Path]:

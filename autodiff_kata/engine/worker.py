@@ -40,11 +40,10 @@ from unittest import mock
 import torch
 
 from autodiff_kata.engine import FORWARD_MODE, wire
+from autodiff_kata.engine.cgroups import CGROUPS, cgroup_folder
 from autodiff_kata.engine.supervisor import (
-    CGROUPS,
     SHARED_FOLDERS,
     Settings,
-    cgroup_folder,
     parent_of,
     remove_files_of,
     started_at,

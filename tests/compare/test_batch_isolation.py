@@ -24,7 +24,7 @@ import pytest
 
 from autodiff_kata.compare import snapshot
 from autodiff_kata.compare.batch import KILLED_TWICE
-from autodiff_kata.engine.supervisor import cgroups_of
+from autodiff_kata.engine.cgroups import cgroups_of
 from autodiff_kata.registry import EXERCISES, find
 
 HERE = Path(__file__).parent

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from autodiff_kata.engine.cgroups import CGROUPS, cgroups_of
 from autodiff_kata.engine.proxy import ExerciseOutcome
-from autodiff_kata.engine.supervisor import CGROUPS, Limits, Settings, cgroups_of, isolating_users
+from autodiff_kata.engine.supervisor import Limits, Settings, isolating_users
 from autodiff_kata.results import Kind
 
 SPINS = """

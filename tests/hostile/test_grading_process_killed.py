@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from autodiff_kata.engine.supervisor import cgroups_of
+from autodiff_kata.engine.cgroups import cgroups_of
 from autodiff_kata.project import Project
 
 PROJECT = Project.locate(Path(__file__).parent)
