@@ -16,7 +16,6 @@ from __future__ import annotations
 import importlib
 import math
 import multiprocessing
-import multiprocessing.util
 import os
 import re
 import signal
@@ -298,7 +297,6 @@ def _start_session(plan: Options, started: Any) -> None:
     if plan.probe:
         reference = Reference(plan.reference, plan.exercises, plan.limits())
         reference.load()
-        multiprocessing.util.Finalize(None, reference.close, exitpriority=10)
     _session = _Session(plan, started, reference)
 
 

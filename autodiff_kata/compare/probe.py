@@ -2,18 +2,18 @@
 
 Both modules run in engine workers, the same kind of process, so their timings compare like
 with like: the submission's in a fresh worker per exercise, the reference's in a worker per
-exercise loaded once per grading session (`Reference`), its outputs on the fixed inputs
-computed once. This side sends the submission the same inputs, computes the largest
-difference from the decoded outputs, and asks both workers to time a short workload (the
-`time` request), alternating which goes first; the figure is the median ratio over a few
-repetitions. Graph-mode code compiles with the `eager` backend, as most of grading does:
-TorchDynamo traces it, the captured graph runs as it is, and inductor is never invoked
-(`aot_eager` cost each graph-mode exercise's probe 0.1-0.4 s more, for the same figures).
+exercise loaded once per grading session (`Reference`), its outputs on the fixed inputs and its
+time on the timed call measured once, before any submission runs (its code and inputs never
+change). This side sends the submission the same inputs, computes the largest difference from
+the decoded outputs, and asks its worker to time the same call (the `time` request); the figure
+is the ratio of the two medians over a few repetitions. Graph-mode code compiles with the
+`eager` backend, as most of grading does: TorchDynamo traces it, the captured graph runs as it
+is, and inductor is never invoked (`aot_eager` cost each graph-mode exercise's probe 0.1-0.4 s
+more, for the same figures).
 """
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import math
 import statistics
@@ -28,7 +28,7 @@ from autodiff_kata import wording
 from autodiff_kata.registry import Exercise
 from autodiff_kata.results import Kind, TestResult
 
-REPETITIONS = 3  # the speed shown is beyond 5x or 0.2x: three alternations tell
+REPETITIONS = 3  # the speed shown is beyond 5x or 0.2x: three timings tell
 BACKEND = "eager"
 
 
@@ -161,75 +161,60 @@ class _Side:
 
 
 class Reference:
-    """The reference's workers, one per exercise, loaded once per grading session, and its
-    outputs on the fixed inputs, computed once; a worker that can no longer answer is
-    replaced."""
+    """The reference's figures for each exercise probed, measured once per grading session
+    (`load`), before any submission runs: its outputs on the fixed inputs and its time on
+    the timed call, each exercise in a worker of its own, closed once measured."""
 
     def __init__(self, folder: Path, exercises: Sequence[Exercise], limits: Any) -> None:
         self.folder = folder
         self.limits = limits
         self.exercises = {e.module: e for e in exercises if e.name in workloads()}
-        self.workers: dict[str, Any] = {}
         self.outputs: dict[str, list[Any] | _Failed] = {}
+        self.seconds: dict[str, float | _Failed] = {}
 
     def load(self) -> None:
-        """Import every reference module now, before any submission runs, and compute its
-        outputs. (Its worker is never sent a "reset": restoring torch's state sets a default
-        device, which slows every later call, and a submission's worker is never reset.)"""
-        for module in self.exercises:
-            self.outputs.pop(module, None)
-            with contextlib.suppress(_Failed):  # the probe says so, exercise by exercise
-                self.expected(module)
+        """Measure every exercise now; what stops one becomes its probe's note. (Its worker
+        is never sent a "reset": restoring torch's state sets a default device, which slows
+        every later call, and a submission's worker is never reset.)"""
+        from autodiff_kata.engine.proxy import ExerciseWorker
+
+        for module, exercise in self.exercises.items():
+            work = workloads()[exercise.name]
+            worker = ExerciseWorker(exercise, self.folder / exercise.filename, self.limits, False)
+            name = exercise.functions[0]
+            try:
+                side = _Side(worker, self.limits.seconds, "reference: ")
+                try:
+                    self.outputs[module] = [side.answer(name, case) for case in work.cases]
+                except _Failed as failed:
+                    self.outputs[module] = failed
+                side = _Side(worker, self.limits.seconds, "reference: ")
+                try:
+                    self.seconds[module] = median_time(side, exercise, work)
+                except _Failed as failed:
+                    self.seconds[module] = failed
+            finally:
+                worker.close()
 
     def expected(self, module: str) -> list[Any]:
         """The reference's output for each of the exercise's fixed cases."""
-        if module not in self.outputs:
-            exercise = self.exercises[module]
-            side = self.side(module)
-            try:
-                cases = workloads()[exercise.name].cases
-                self.outputs[module] = [side.answer(exercise.functions[0], c) for c in cases]
-            except _Failed as failed:
-                self.outputs[module] = failed
-        found = self.outputs[module]
-        if isinstance(found, _Failed):
-            raise found
-        return found
+        return _measured(self.outputs[module])
 
-    def side(self, module: str) -> _Side:
-        from autodiff_kata.engine.proxy import ExerciseWorker
-
-        worker = self.workers.get(module)
-        if worker is None or not _alive(worker):
-            if worker is not None:
-                worker.close()
-            exercise = self.exercises[module]
-            worker = ExerciseWorker(exercise, self.folder / exercise.filename, self.limits, False)
-            self.workers[module] = worker
-        return _Side(worker, self.limits.seconds, "reference: ")
-
-    def close(self) -> None:
-        for worker in self.workers.values():
-            worker.close()
+    def time(self, module: str) -> float:
+        """The reference's time on the exercise's timed call."""
+        return _measured(self.seconds[module])
 
 
-def _alive(worker: Any) -> bool:
-    """Whether an ExerciseWorker can still answer (its process may have been killed by
-    another's doing, its warm parent's death included)."""
-    started = worker.worker
-    return worker.settled is None and (started is None or started.process.is_alive())
+def _measured(found: Any) -> Any:
+    if isinstance(found, _Failed):
+        raise found
+    return found
 
 
-def speed_ratio(theirs: _Side, ours: _Side, name: str, work: Workload) -> float:
-    """Median over repetitions of (their time / our time), the two timed back to back, in
-    alternating order, so that whatever else the machine does weighs on both alike."""
-    ratios = []
-    for repetition in range(REPETITIONS):
-        first, second = (theirs, ours) if repetition % 2 == 0 else (ours, theirs)
-        times = {id(first): first.time(name, work.timed, work.calls)}
-        times[id(second)] = second.time(name, work.timed, work.calls)
-        ratios.append(times[id(theirs)] / max(times[id(ours)], 1e-9))
-    return statistics.median(ratios)
+def median_time(side: _Side, exercise: Exercise, work: Workload) -> float:
+    """The median of REPETITIONS timings of the workload's timed call, in `side`'s worker."""
+    name = exercise.functions[0]
+    return statistics.median(side.time(name, work.timed, work.calls) for _ in range(REPETITIONS))
 
 
 def probe_exercise(exercise: Exercise, file: Path, reference: Reference, limits: Any) -> Probe:
@@ -251,7 +236,8 @@ def probe_exercise(exercise: Exercise, file: Path, reference: Reference, limits:
         for case, output in zip(work.cases, expected, strict=True):
             worst = max(worst, deviation(theirs.answer(name, case), output))
         result.deviation = worst
-        result.speed_ratio = speed_ratio(theirs, reference.side(exercise.module), name, work)
+        ours = reference.time(exercise.module)
+        result.speed_ratio = median_time(theirs, exercise, work) / max(ours, 1e-9)
     except _Failed as failed:
         result.note = failed.note
     finally:

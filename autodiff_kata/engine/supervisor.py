@@ -55,7 +55,6 @@ SHARED_FOLDERS = {"/tmp": 256 * 2**20, "/var/tmp": 16 * 2**20, "/dev/shm": 64 * 
                   "/run/lock": 16 * 2**20}  # fmt: skip
 
 
-
 @dataclass(frozen=True)
 class Limits:
     seconds: float = 30.0  # one test's time in the submission's code

@@ -33,8 +33,7 @@ def first_derivative(f, x):
 def reference():
     loaded = Reference(SOLUTIONS, [find(1), find(2)], Limits(seconds=10))
     loaded.load()
-    yield loaded
-    loaded.close()
+    return loaded
 
 
 def test_a_segfault_costs_only_its_own_exercise(reference):
@@ -71,8 +70,19 @@ def test_a_broken_reference_says_so(tmp_path):
     limits = Limits(seconds=10)
     broken = Reference(tmp_path, [find(1)], limits)
     broken.load()
-    try:
-        found = probe_exercise(find(1), SOLUTIONS / find(1).filename, broken, limits)
-    finally:
-        broken.close()
+    found = probe_exercise(find(1), SOLUTIONS / find(1).filename, broken, limits)
     assert found.note == "reference: raised ZeroDivisionError: division by zero"
+
+
+def test_the_reference_is_measured_before_any_submission_runs(tmp_path):
+    """Its outputs and its time are taken as the session starts, and its workers closed: a
+    reference file changed afterwards (by a submission, say) changes no probe."""
+    module = tmp_path / find(1).filename
+    module.write_text((SOLUTIONS / find(1).filename).read_text())
+    limits = Limits(seconds=10)
+    loaded = Reference(tmp_path, [find(1)], limits)
+    loaded.load()
+    module.write_text("def first_derivative(f, x):\n    return 1 / 0\n")
+    found = probe_exercise(find(1), SOLUTIONS / find(1).filename, loaded, limits)
+    assert (found.deviation, found.note) == (0.0, "")
+    assert found.speed_ratio is not None and 0 < found.speed_ratio < 100
