@@ -56,6 +56,22 @@ settings.register_profile(
 settings.load_profile("grading")
 
 
+class Hooks:
+    """What the grading plugin tells other plugins of the run."""
+
+    @pytest.hookspec
+    def pytest_autodiff_kata_exercise_graded(
+        self, result: ExerciseResult, worker: ExerciseWorker
+    ) -> None:
+        """An exercise's last test has ended, and its worker, reset as after every test,
+        still runs: compare probes the submission there (probe.Prober). The worker is closed
+        once this returns; what this raises fails the exercise's last test."""
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    pluginmanager.add_hookspecs(Hooks)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("autodiff-kata")
     group.addoption(
@@ -236,8 +252,11 @@ class KataPlugin:
             return
         following = exercise_of(nextitem) if nextitem is not None else None
         if following != exercise and exercise.module in self.workers:
+            worker = self.workers[exercise.module]
+            result = self.results[exercise.module]
+            self.config.hook.pytest_autodiff_kata_exercise_graded(result=result, worker=worker)
             # Taken down beside the next exercise's tests; the session waits for it at its end.
-            closing = threading.Thread(target=self.workers[exercise.module].close, daemon=True)
+            closing = threading.Thread(target=worker.close, daemon=True)
             closing.start()
             self.closing.append(closing)
 

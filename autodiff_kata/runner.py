@@ -67,9 +67,11 @@ def grade(
     root: Path,
     limits: Limits | None = None,
     extra_args: Sequence[str] = (),
+    plugins: Sequence[object] = (),
 ) -> Graded:
     """Grade `exercises` of the submission in `impl` with the graders of the project at
-    `root`; one result per exercise that has a grader."""
+    `root`; one result per exercise that has a grader. `plugins` join the pytest run (compare's
+    probe: see the grading plugin's pytest_autodiff_kata_exercise_graded)."""
     from autodiff_kata.engine.supervisor import Limits  # imported here: it imports torch
 
     limits = limits or Limits()
@@ -95,6 +97,6 @@ def grade(
     collector = _Collector()
     output = io.StringIO()
     with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
-        code = pytest.main(args, plugins=[collector])
+        code = pytest.main(args, plugins=[collector, *plugins])
     report = collector.report or Report(str(impl))
     return Graded(report, output.getvalue()[-20_000:], int(code))

@@ -5,10 +5,11 @@ submission's exercise modules, the reference's, the project's graders. Then `job
 sessions start (processes of multiprocessing's spawn context, in a ProcessPoolExecutor), each
 loading torch, the graders and the reference once, and each grades many submissions in turn
 with runner.grade: pytest and the graders in the session, the submission's code in engine
-workers. The exercises that ran to an answer are then probed (`probe`). A session that dies
-takes no other row with it: the pool is rebuilt and what it had not finished is graded again;
-a submission that ends its session twice gets a row saying so. This process never imports
-torch nor runs learner code; it only snapshots, schedules and, after the batch, reports.
+workers. Each exercise that ran to an answer is probed (`probe`) as its last test ends, in the
+worker it was graded in. A session that dies takes no other row with it: the pool is rebuilt
+and what it had not finished is graded again; a submission that ends its session twice gets a
+row saying so. This process never imports torch nor runs learner code; it only snapshots,
+schedules and, after the batch, reports.
 """
 
 from __future__ import annotations
@@ -37,7 +38,6 @@ from autodiff_kata.registry import EXERCISES, Exercise
 from autodiff_kata.results import ExerciseResult, Kind, Status, TestResult
 
 REFERENCE = "reference"  # the name the reference goes by in similarity groups
-_ANSWERED = {Status.PASSED, Status.FAILED, Status.NOT_RUN}  # worth probing
 KILLED_TWICE = "its code ended the grading session twice; not graded"
 
 
@@ -217,9 +217,11 @@ def _cell(exercise: Exercise, result: ExerciseResult | None, file: str) -> Cell:
 
 def grade_submission(submission: Submission, plan: Options, reference: Any = None) -> Row:
     """Grade (and, with a `probe.Reference`, probe) one submission's snapshot, in this
-    process: the graders here, its code in workers. Every exercise of `plan` gets a cell."""
+    process: the graders here, its code in workers. Every exercise of `plan` gets a cell.
+    An exercise is probed in the worker it was graded in (`probe.Prober`), one graded by
+    no test in a fresh one."""
     from autodiff_kata import runner
-    from autodiff_kata.compare.probe import probe_exercise
+    from autodiff_kata.compare.probe import ANSWERED, Prober, probe_exercise
 
     start = time.monotonic()
     folder = submission.snapshot or submission.folder
@@ -227,9 +229,11 @@ def grade_submission(submission: Submission, plan: Options, reference: Any = Non
     present = [e for e in plan.exercises if (folder / e.filename).is_file()]
     graded = [e for e in present if runner.grader_path(e, plan.root).is_file()]
     results: dict[str, ExerciseResult | None] = {e.module: None for e in graded}
+    prober = Prober(reference, limits) if reference is not None else None
     if graded:
-        report = runner.grade(folder, graded, root=plan.root, limits=limits).report
-        results.update({r.exercise.module: r for r in report.exercises})
+        plugins = [prober] if prober else []
+        graded_now = runner.grade(folder, graded, root=plan.root, limits=limits, plugins=plugins)
+        results.update({r.exercise.module: r for r in graded_now.report.exercises})
     cells = []
     for exercise in plan.exercises:
         result = (
@@ -239,8 +243,10 @@ def grade_submission(submission: Submission, plan: Options, reference: Any = Non
         )
         cell = _cell(exercise, result, str(submission.folder / exercise.filename))
         cell.fingerprint = submission.fingerprints.get(exercise.module)
-        if reference is not None and exercise in present and Status(cell.status) in _ANSWERED:
-            found = probe_exercise(exercise, folder / exercise.filename, reference, limits)
+        if prober and exercise in present and Status(cell.status) in ANSWERED:
+            found = prober.found.get(exercise.module) or probe_exercise(
+                exercise, folder / exercise.filename, reference, limits
+            )
             cell.deviation, cell.speed_ratio = found.deviation, found.speed_ratio
             cell.probe_note = found.note
         cells.append(cell)

@@ -1,15 +1,15 @@
 """How far a submission's outputs are from the reference's, and how fast its code runs.
 
 Both modules run in engine workers, the same kind of process, so their timings compare like
-with like: the submission's in a fresh worker per exercise, the reference's in a worker per
-exercise loaded once per grading session (`Reference`), its outputs on the fixed inputs and its
-time on the timed call measured once, before any submission runs (its code and inputs never
-change). This side sends the submission the same inputs, computes the largest difference from
-the decoded outputs, and asks its worker to time the same call (the `time` request); the figure
-is the ratio of the two medians over a few repetitions. Graph-mode code compiles with the
-`eager` backend, as most of grading does: TorchDynamo traces it, the captured graph runs as it
-is, and inductor is never invoked (`aot_eager` cost each graph-mode exercise's probe 0.1-0.4 s
-more, for the same figures).
+with like: the submission's in the worker its exercise was just graded in (`Prober`), reset as
+after every test, the reference's in a worker per exercise loaded once per grading session
+(`Reference`), its outputs on the fixed inputs and its time on the timed call measured once,
+before any submission runs (its code and inputs never change). This side sends the submission
+the same inputs, computes the largest difference from the decoded outputs, and asks its worker
+to time the same call (the `time` request); the figure is the ratio of the two medians over a
+few repetitions. Graph-mode code compiles with the `eager` backend, as most of grading does:
+TorchDynamo traces it, the captured graph runs as it is, and inductor is never invoked
+(`aot_eager` cost each graph-mode exercise's probe 0.1-0.4 s more, for the same figures).
 """
 
 from __future__ import annotations
@@ -26,10 +26,11 @@ from typing import Any
 
 from autodiff_kata import wording
 from autodiff_kata.registry import Exercise
-from autodiff_kata.results import Kind, TestResult
+from autodiff_kata.results import ExerciseResult, Kind, Status, TestResult
 
 REPETITIONS = 3  # the speed shown is beyond 5x or 0.2x: three timings tell
 BACKEND = "eager"
+ANSWERED = {Status.PASSED, Status.FAILED, Status.NOT_RUN}  # worth probing
 
 
 @dataclass
@@ -218,17 +219,26 @@ def median_time(side: _Side, exercise: Exercise, work: Workload) -> float:
 
 
 def probe_exercise(exercise: Exercise, file: Path, reference: Reference, limits: Any) -> Probe:
-    """Deviation and speed of the module in `file` against the reference's, for one exercise.
-    Whatever stops either side becomes the note."""
+    """Deviation and speed of the module in `file` against the reference's, for one
+    exercise, in a fresh worker of its own."""
     from autodiff_kata.engine.proxy import ExerciseWorker
 
+    worker = ExerciseWorker(exercise, file, limits, False)
+    try:
+        return probe_worker(exercise, worker, reference, limits)
+    finally:
+        worker.close()
+
+
+def probe_worker(exercise: Exercise, worker: Any, reference: Reference, limits: Any) -> Probe:
+    """Deviation and speed of the module loaded in `worker`, an ExerciseWorker, against the
+    reference's, for one exercise. Whatever stops either side becomes the note."""
     result = Probe(exercise.module)
     work = workloads().get(exercise.name)
     if work is None:
         result.note = "no probe for this exercise"
         return result
     name = exercise.functions[0]
-    worker = ExerciseWorker(exercise, file, limits, False)
     try:
         expected = reference.expected(exercise.module)
         theirs = _Side(worker, limits.seconds)
@@ -240,6 +250,26 @@ def probe_exercise(exercise: Exercise, file: Path, reference: Reference, limits:
         result.speed_ratio = median_time(theirs, exercise, work) / max(ours, 1e-9)
     except _Failed as failed:
         result.note = failed.note
-    finally:
-        worker.close()
     return result
+
+
+class Prober:
+    """Probes each exercise that ran to an answer in the worker it was graded in, as its last
+    test ends, with the worker reset as after every test: no second worker to start for it.
+    A pytest plugin, given to runner.grade; the grading plugin calls its hook."""
+
+    def __init__(self, reference: Reference, limits: Any) -> None:
+        self.reference = reference
+        self.limits = limits
+        self.found: dict[str, Probe] = {}  # by module
+
+    def pytest_autodiff_kata_exercise_graded(self, result: ExerciseResult, worker: Any) -> None:
+        exercise = result.exercise
+        if result.status not in ANSWERED:
+            return
+        try:
+            self.found[exercise.module] = probe_worker(
+                exercise, worker, self.reference, self.limits
+            )
+        except Exception as error:  # a bug of ours: the figures are lost, never the verdict
+            self.found[exercise.module] = Probe(exercise.module, note=type(error).__name__)

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from autodiff_kata.compare.probe import Reference, probe_exercise
+from autodiff_kata import runner
+from autodiff_kata.compare.probe import Prober, Reference, probe_exercise
 from autodiff_kata.engine.supervisor import Limits
 from autodiff_kata.registry import find
+from autodiff_kata.results import Status
 
 ROOT = Path(__file__).resolve().parents[2]
 SUBMISSIONS = Path(__file__).parent / "submissions"
@@ -86,3 +88,31 @@ def test_the_reference_is_measured_before_any_submission_runs(tmp_path):
     found = probe_exercise(find(1), SOLUTIONS / find(1).filename, loaded, limits)
     assert (found.deviation, found.note) == (0.0, "")
     assert found.speed_ratio is not None and 0 < found.speed_ratio < 100
+
+
+def test_an_exercise_is_probed_in_the_worker_it_was_graded_in(reference):
+    """compare's probe runs as the exercise's last test ends, in its worker: figures for an
+    exercise that ran to an answer, none for one whose worker crashed."""
+    limits = Limits(seconds=10)
+    answered = Prober(reference, limits)
+    runner.grade(SOLUTIONS, [find(1)], root=ROOT, limits=limits, plugins=[answered])
+    found = answered.found["ex01_first_derivative"]
+    assert (found.deviation, found.note) == (0.0, "")
+    assert found.speed_ratio is not None and 0 < found.speed_ratio < 100
+    crashed = Prober(reference, limits)
+    graded = runner.grade(SUBMISSIONS / "segfault", [find(1)], root=ROOT, plugins=[crashed])
+    assert graded.report.exercises[0].status == Status.CRASHED
+    assert crashed.found == {}
+
+
+def test_a_probe_that_breaks_loses_its_figures_never_the_verdict(reference):
+    class Broken(Reference):
+        def expected(self, module):
+            raise RuntimeError("a bug of the probe's")
+
+    broken = Broken(SOLUTIONS, [find(1)], Limits(seconds=10))
+    broken.outputs, broken.seconds = reference.outputs, reference.seconds
+    prober = Prober(broken, Limits(seconds=10))
+    graded = runner.grade(SOLUTIONS, [find(1)], root=ROOT, plugins=[prober])
+    assert graded.report.exercises[0].status == Status.PASSED
+    assert prober.found["ex01_first_derivative"].note == "RuntimeError"
