@@ -288,7 +288,7 @@ def _start_session(plan: Options, started: Any) -> None:
     sys.dont_write_bytecode = True
     from autodiff_kata.engine import warm_up
 
-    warm_up(plan.exercises, long_lived=True)
+    warm_up(plan.exercises, long_lived=True, forked=True)
     import autodiff_kata.plugin  # noqa: F401  (torch, hypothesis, the grading plugin)
     from autodiff_kata.compare.probe import Reference
 

@@ -17,6 +17,7 @@ import os
 import platform
 import sys
 from collections.abc import Iterable
+from typing import NoReturn
 
 from autodiff_kata.registry import EXERCISES, Exercise
 
@@ -35,7 +36,9 @@ PR_SET_DUMPABLE = 4  # prctl(2)
 _ASKED: list[str] = []  # what this process's first call of warm_up asked for
 
 
-def warm_up(exercises: Iterable[Exercise] | None = None, *, long_lived: bool = False) -> None:
+def warm_up(
+    exercises: Iterable[Exercise] | None = None, *, long_lived: bool = False, forked: bool = False
+) -> None:
     """Start the warm parent now, so that it preloads while the caller does other work
     (this module imports nothing heavy, so the caller can call this before importing torch),
     and runs once what the workers of `exercises` (default: every one) need first
@@ -44,13 +47,100 @@ def warm_up(exercises: Iterable[Exercise] | None = None, *, long_lived: bool = F
     exercise before it is graded (`warmed_in_worker`); for a long-lived caller (watch,
     compare), whose workers would each pay on every grade what the parent pays once, the
     parent runs all of it. A process's first call decides: a later one (the plugin's, as
-    pytest loads it inside watch or compare) changes nothing."""
+    pytest loads it inside watch or compare) changes nothing.
+
+    `forked`: this process loads what the parent preloads, then forks the parent from itself
+    (`_fork_warm_parent`), which so pays for no import of its own: for a caller that loads
+    torch anyway, has no thread but its own and no other work meanwhile (a compare session,
+    beside another that keeps the cores busy). Call it before loading anything a worker must
+    not start with (the graders, the reference): every worker starts from the parent's memory."""
     untraceable()
     if not _ASKED:
         chosen = warmed_for(EXERCISES if exercises is None else exercises)
         _ASKED.append(",".join(chosen if long_lived else [w for w in chosen if w == "eager"]))
         os.environ[WARM] = _ASKED[0]  # read by the warm parent as it starts, or starts again
+    if forked and sys.platform.startswith("linux"):  # where a mapping can be found (/proc)
+        _fork_warm_parent()
     multiprocessing.forkserver.ensure_running()
+
+
+def _fork_warm_parent() -> None:
+    """multiprocessing's ForkServer.ensure_running, with os.fork in place of a new interpreter
+    that would import torch again."""
+    import socket
+    import threading
+    from multiprocessing import connection, resource_tracker, util
+
+    import autodiff_kata.engine.worker
+    import autodiff_kata.functions  # noqa: F401  (with the worker: what warm imports)
+
+    server = multiprocessing.forkserver._forkserver
+    if threading.active_count() > 1:  # only the forking thread would go on in the parent
+        raise RuntimeError("the warm parent cannot be forked from a process with threads")
+    resource_tracker.ensure_running()
+    if server._forkserver_pid is not None:
+        return
+    with socket.socket(socket.AF_UNIX) as listener:
+        address = connection.arbitrary_address("AF_UNIX")
+        listener.bind(address)
+        os.chmod(address, 0o600)
+        listener.listen()
+        alive_r, alive_w = os.pipe()
+        util._flush_std_streams()  # or the parent would print what is buffered again
+        pid = os.fork()  # outside the server's lock, which a worker's forkserver would need
+        if pid == 0:
+            _serve_as_warm_parent(listener.fileno(), alive_r)
+        os.close(alive_r)
+    server._forkserver_address = address
+    server._forkserver_alive_fd = alive_w
+    server._forkserver_pid = pid
+
+
+def _serve_as_warm_parent(listener: int, alive: int) -> NoReturn:
+    """The forked warm parent: it keeps none of the grading process's files (but its
+    standard output and error), memory shared with others, exit handlers, or script folder on
+    its path, as the new interpreter of multiprocessing's forkserver would not have; then it
+    runs the forkserver's loop, which imports `warm`, until the grading process ends."""
+    import atexit
+    import signal
+    from multiprocessing import util
+
+    code = 1
+    try:
+        atexit._clear()
+        util._finalizer_registry.clear()
+        kept = sorted({2, listener, alive})
+        for low, high in zip(kept, [*kept[1:], os.sysconf("SC_OPEN_MAX")], strict=True):
+            os.closerange(low + 1, high)
+        _unmap_shared_memory()
+        if sys.path and not sys.flags.safe_path:
+            sys.path[0] = ""  # `python -c`'s: the working folder, each worker's scratch
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # a session ignores it
+        multiprocessing.forkserver.main(listener, alive, [f"{__name__}.warm"])
+        code = 0
+    except SystemExit as end:  # its grading process has ended, or a signal ends it (warm)
+        code = end.code if isinstance(end.code, int) else 0
+    except BaseException:
+        sys.excepthook(*sys.exc_info())
+    finally:
+        atexit._run_exitfuncs()  # warm's own
+        os._exit(code)
+
+
+def _unmap_shared_memory() -> None:
+    """Unmap every writable mapping this process shares with others: a compare session's
+    semaphores, which guard its queues to compare and to the other session. Left mapped, every
+    worker would have them too, whatever its user and its own /dev/shm, and one that held a
+    semaphore as it was killed would stop the batch. Its objects stay; using one faults."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.munmap.argtypes = (ctypes.c_void_p, ctypes.c_size_t)
+    with open("/proc/self/maps") as maps:
+        spans = [line.split(None, 2)[:2] for line in maps]
+    for span, permissions in spans:
+        if permissions[1] == "w" and permissions[3] == "s":
+            start, end = (int(address, 16) for address in span.split("-"))
+            if libc.munmap(start, end - start) != 0:
+                raise OSError(ctypes.get_errno(), f"munmap of {span}")
 
 
 def untraceable() -> None:

@@ -111,6 +111,38 @@ def test_a_submission_that_kills_its_session_leaves_every_other_verdict(tmp_path
         assert found["a_killer"] == ("not run", KILLED_TWICE)
 
 
+HOLD_THE_LOCKS = """
+import gc, sys
+from multiprocessing.synchronize import SemLock
+frame, scopes = sys._getframe(), []
+while frame is not None:  # up to the forkserver's loop, and whatever called it
+    scopes.append(frame.f_locals)
+    frame = frame.f_back
+scopes += [o.__dict__ for o in gc.get_objects() if isinstance(getattr(o, "__dict__", 0), dict)]
+for scope in scopes:
+    for value in list(scope.values()):
+        for name in ("_rlock", "_wlock", "_sem"):
+            lock = getattr(value, name, None)
+            if isinstance(lock, SemLock):
+                lock.acquire(False)  # never released: the worker is killed holding it
+"""
+
+
+@pytest.mark.parametrize("same_user", [True, False] if AS_ROOT else [True])
+def test_a_submission_that_holds_what_its_session_shares_with_compare_stops_nothing(
+    tmp_path, same_user
+):
+    """The semaphores of the queues between compare and its sessions live in memory shared
+    by every process forked from a session: a worker that held one would stop the batch."""
+    holder = submission(tmp_path / "a_holder", HOLD_THE_LOCKS + CORRECT)
+    others = [SUBMISSIONS / name for name in CLASS]
+    out = tmp_path / "out"
+    compare([holder, *others], out, "--jobs", "2", env=SAME_USER if same_user else {})
+    found = verdicts(out)
+    assert {name: found[name] for name in CLASS} == {name: (s, "") for name, s in CLASS.items()}
+    assert found["a_holder"][0] != "passed", found["a_holder"]
+
+
 @pytest.fixture
 def fresh_tmp():
     """A temporary folder of its own for compare (as /tmp is: anyone may write, sticky)."""

@@ -7,14 +7,18 @@ in for that machine. On a GPU machine the last test here forks from it and uses 
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 import torch
 
 import autodiff_kata.engine
 from autodiff_kata.engine import FORWARD_MODE, WARM, warmed_for, warmed_in_worker
+from autodiff_kata.engine.supervisor import isolating_users
 from autodiff_kata.registry import EXERCISES, in_part
 
 WORK = """
@@ -167,3 +171,63 @@ def test_a_gpu_is_possible_where_torch_and_the_machine_both_have_one(
     monkeypatch.setattr(torch.backends.cuda, "is_built", lambda: cuda_build)
     monkeypatch.setattr(os.path, "exists", lambda path: device_files and path == "/dev/nvidiactl")
     assert autodiff_kata.engine.gpu_possible() is possible
+
+
+FORKED_FROM_CALLER = """
+import atexit, json, multiprocessing.forkserver, os, sys
+from autodiff_kata.engine import supervisor, warm_up
+from autodiff_kata.registry import find
+
+read, write = os.pipe()  # a pipe of the grading process's own, as a session's to compare
+atexit.register(os.write, 1, b"the grading process's exit handler ran\\n")
+warm_up([find(1)], long_lived=True, forked=True)
+parent = multiprocessing.forkserver._forkserver._forkserver_pid
+worker = supervisor.Worker(supervisor.Limits())
+source = (  # the folders on its path through which the grading process's script is in sight
+    "import os, sys\\n"
+    "raise RuntimeError([p for p in sys.path if os.path.exists(os.path.join(p, 'session.py'))])\\n"
+)
+request = {"op": "load", "name": "path", "source": source, "filename": "path.py", "seconds": 60}
+reply = worker.request(request, 60)
+worker.close()
+os.close(write)
+os.set_blocking(read, False)
+try:
+    held = os.read(read, 1) != b""
+except BlockingIOError:  # a process forked from this one still holds its write end
+    held = True
+with open(f"/proc/{parent}/cmdline", "rb") as cmdline:
+    forked = cmdline.read() == open("/proc/self/cmdline", "rb").read()
+print(json.dumps({"forked": forked, "held": held, "reply": reply}), flush=True)
+"""
+
+
+@pytest.fixture
+def out_of_reach():
+    """A folder no other user can reach, outside the folders where any user may write (each
+    worker of a user of its own has its own of those)."""
+    folder = Path(tempfile.mkdtemp(prefix="autodiff-kata-test-", dir=Path.home()))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads the warm parent through /proc")
+def test_a_warm_parent_forked_from_its_grading_process_keeps_nothing_of_it(out_of_reach):
+    """A compare session forks its warm parent once it has loaded torch: what a new
+    interpreter would not have (its files, its exit handlers, its script's folder on the
+    path, which a worker of a user of its own would be given an open descriptor of) must
+    reach neither the parent nor the workers forked from it."""
+    script = out_of_reach / "caller" / "session.py"
+    script.parent.mkdir()
+    script.write_text(FORKED_FROM_CALLER)
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=True
+    )  # returns once the warm parent, which shares its output, has ended with it
+    lines = done.stdout.splitlines()
+    found = json.loads(lines[0])
+    assert found["forked"], "the warm parent is a new interpreter: nothing tested"
+    assert not found["held"], "the warm parent, or a worker, kept the grading process's pipe"
+    assert found["reply"]["kind"] == "import error", found["reply"]
+    if isolating_users():  # else the worker, of the same user, reaches it anyway
+        assert found["reply"]["error"] == "RuntimeError: []", "its script's folder is in sight"
+    assert lines[1:] == ["the grading process's exit handler ran"], "run again by the parent"
