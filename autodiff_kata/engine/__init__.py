@@ -87,7 +87,7 @@ def _fork_warm_parent() -> None:
         listener.listen()
         alive_r, alive_w = os.pipe()
         util._flush_std_streams()  # or the parent would print what is buffered again
-        pid = os.fork()  # outside the server's lock, which a worker's forkserver would need
+        pid = os.fork()  # without the server's lock: held, a worker's own forkserver would hang
         if pid == 0:
             _serve_as_warm_parent(listener.fileno(), alive_r)
         os.close(alive_r)

@@ -100,7 +100,8 @@ def _dumps(message: dict[str, Any]) -> bytes:
 
 def _worker_main(*args: Any) -> None:
     """The worker's entry point. Its module (torch, TorchDynamo, the recorders) is loaded in
-    the warm parent, where this runs; the grading process never needs it."""
+    the warm parent, where this runs; the grading process loads it only to fork the warm
+    parent from itself (compare's sessions: engine.warm_up's `forked`)."""
     from autodiff_kata.engine.worker import main
 
     main(*args)
