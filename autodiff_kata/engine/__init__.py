@@ -102,7 +102,6 @@ def _serve_as_warm_parent(listener: int, alive: int) -> NoReturn:
     its path, as the new interpreter of multiprocessing's forkserver would not have; then it
     runs the forkserver's loop, which imports `warm`, until the grading process ends."""
     import atexit
-    import signal
     from multiprocessing import util
 
     code = 1
@@ -115,7 +114,6 @@ def _serve_as_warm_parent(listener: int, alive: int) -> NoReturn:
         _unmap_shared_memory()
         if sys.path and not sys.flags.safe_path:
             sys.path[0] = ""  # `python -c`'s: the working folder, each worker's scratch
-        signal.signal(signal.SIGINT, signal.default_int_handler)  # a session ignores it
         multiprocessing.forkserver.main(listener, alive, [f"{__name__}.warm"])
         code = 0
     except SystemExit as end:  # its grading process has ended, or a signal ends it (warm)
