@@ -428,7 +428,9 @@ def processes() -> Any:
     """What a test that runs a grading of its own needs to watch what it leaves running."""
     from types import SimpleNamespace
 
-    return SimpleNamespace(marked=marked, kill_marked=kill_marked, environment=environment)
+    return SimpleNamespace(
+        marked=marked, kill_marked=kill_marked, environment=environment, late=LATE
+    )
 
 
 @pytest.fixture
