@@ -213,6 +213,11 @@ def litter(marker: str) -> list[str]:
     )
 
 
+def remove_litter(marker: str) -> None:
+    for path in map(Path, litter(marker)):
+        shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
+
+
 def kill_marked(marker: str) -> None:
     """Leave the machine clean: SIGKILL, by pid, whatever a submission left running."""
     for pid in marked(marker):
@@ -372,8 +377,7 @@ def discard(launched: Launched) -> None:
             run.process.kill()
             run.process.wait()
     kill_marked(launched.case.marker)
-    for path in map(Path, litter(launched.case.marker)):
-        shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
+    remove_litter(launched.case.marker)
     launched.victim.unlink(missing_ok=True)
     shutil.rmtree(launched.base, ignore_errors=True)
 
@@ -429,8 +433,9 @@ def processes() -> Any:
     from types import SimpleNamespace
 
     return SimpleNamespace(
-        marked=marked, kill_marked=kill_marked, environment=environment, late=LATE
-    )
+        marked=marked, kill_marked=kill_marked, environment=environment, late=LATE,
+        litter=litter, remove_litter=remove_litter,
+    )  # fmt: skip
 
 
 @pytest.fixture

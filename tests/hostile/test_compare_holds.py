@@ -1,7 +1,8 @@
 """The attacks of conftest.CASES through compare: each mode's cases graded in one batch, with
 the probe, two jobs, beside two copies of the reference. Every case gets the verdicts it gets
 through pytest and check, the copies their full marks, nothing any case started outlives the
-batch, and no file it was given, nor any grader of the checkout, changes."""
+batch (nor, as root, anything it wrote where anyone may write), and no file it was given,
+nor any grader of the checkout, changes."""
 
 from __future__ import annotations
 
@@ -58,6 +59,8 @@ def test_one_batch_of_every_attack_keeps_every_row(tmp_path, hostile_cases, proc
         survivors = processes.marked(MARKER)
     finally:
         processes.kill_marked(MARKER)
+        litter = processes.litter(MARKER)
+        processes.remove_litter(MARKER)
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads((out / "report.json").read_text())
     rows = {row["name"]: row for row in report["submissions"]}
@@ -74,4 +77,6 @@ def test_one_batch_of_every_attack_keeps_every_row(tmp_path, hostile_cases, proc
         }
         assert (got, rows[name]["problem"]) == (expected, ""), name
     assert not survivors, f"outlived the batch: {survivors}"
+    if not same_user:  # else its files are the user's own (test_engine_holds.py)
+        assert not litter, f"left where anyone may write: {litter}"
     assert [files(folder) for folder in kept] == before
