@@ -50,7 +50,7 @@ def warm_up(
     pytest loads it inside watch or compare) changes nothing.
 
     `forked`: this process loads what the parent preloads, then forks the parent from itself
-    (`_fork_warm_parent`), which so pays for no import of its own: for a caller that loads
+    (`_start_forked`), which so pays for no import of its own: for a caller that loads
     torch anyway, has no thread but its own and no other work meanwhile (a compare session,
     beside another that keeps the cores busy). Call it before loading anything a worker must
     not start with (the graders, the reference): every worker starts from the parent's memory."""
@@ -60,61 +60,67 @@ def warm_up(
         _ASKED.append(",".join(chosen if long_lived else [w for w in chosen if w == "eager"]))
         os.environ[WARM] = _ASKED[0]  # read by the warm parent as it starts, or starts again
     if forked and sys.platform.startswith("linux"):  # where a mapping can be found (/proc)
-        _fork_warm_parent()
-    multiprocessing.forkserver.ensure_running()
+        _start_forked()
+    else:
+        multiprocessing.forkserver.ensure_running()
 
 
-def _fork_warm_parent() -> None:
-    """multiprocessing's ForkServer.ensure_running, with os.fork in place of a new interpreter
-    that would import torch again."""
-    import socket
+def _start_forked() -> None:
+    """multiprocessing's own ForkServer.ensure_running, whatever its protocol with the
+    forkserver (Python 3.14's adds a key), with a fork of this process in place of the new
+    interpreter it starts, which would import torch again."""
     import threading
-    from multiprocessing import connection, resource_tracker, util
+    from multiprocessing import resource_tracker, util
 
     import autodiff_kata.engine.worker
     import autodiff_kata.functions  # noqa: F401  (with the worker: what warm imports)
 
-    server = multiprocessing.forkserver._forkserver
     if threading.active_count() > 1:  # only the forking thread would go on in the parent
         raise RuntimeError("the warm parent cannot be forked from a process with threads")
-    resource_tracker.ensure_running()
-    if server._forkserver_pid is not None:
-        return
-    with socket.socket(socket.AF_UNIX) as listener:
-        address = connection.arbitrary_address("AF_UNIX")
-        listener.bind(address)
-        os.chmod(address, 0o600)
-        listener.listen()
-        alive_r, alive_w = os.pipe()
+    resource_tracker.ensure_running()  # the one other process util.spawnv_passfds starts
+    spawn = util.spawnv_passfds
+
+    def fork_in_its_place(path: str, args: list[str], passfds: list[int]) -> int:
+        command = args.index("-c") + 1 if "-c" in args else None
+        if command is None or "multiprocessing.forkserver" not in args[command]:
+            return spawn(path, args, passfds)
         util._flush_std_streams()  # or the parent would print what is buffered again
-        pid = os.fork()  # without the server's lock: held, a worker's own forkserver would hang
+        pid = os.fork()
         if pid == 0:
-            _serve_as_warm_parent(listener.fileno(), alive_r)
-        os.close(alive_r)
-    server._forkserver_address = address
-    server._forkserver_alive_fd = alive_w
-    server._forkserver_pid = pid
+            util.spawnv_passfds = spawn  # its workers' own, if they start one
+            _serve_as_warm_parent(args[command], args[command + 1 :], passfds)
+        return pid
+
+    util.spawnv_passfds = fork_in_its_place
+    try:
+        multiprocessing.forkserver.ensure_running()
+    finally:
+        util.spawnv_passfds = spawn
 
 
-def _serve_as_warm_parent(listener: int, alive: int) -> NoReturn:
+def _serve_as_warm_parent(command: str, argv: list[str], passfds: list[int]) -> NoReturn:
     """The forked warm parent: it keeps none of the grading process's files (but its
-    standard output and error), memory shared with others, exit handlers, or script folder on
-    its path, as the new interpreter of multiprocessing's forkserver would not have; then it
-    runs the forkserver's loop, which imports `warm`, until the grading process ends."""
+    standard output and error, and those the forkserver passes it), memory shared with
+    others, exit handlers, or script folder on its path, as the new interpreter would not
+    have; then it runs that interpreter's command (`python -c COMMAND ARGS...`), the
+    forkserver's loop, which imports `warm`, until the grading process ends."""
     import atexit
+    import threading
     from multiprocessing import util
 
     code = 1
     try:
         atexit._clear()
         util._finalizer_registry.clear()
-        kept = sorted({2, listener, alive})
+        multiprocessing.forkserver._forkserver._lock = threading.Lock()  # held by the caller
+        kept = sorted({2, *passfds})
         for low, high in zip(kept, [*kept[1:], os.sysconf("SC_OPEN_MAX")], strict=True):
             os.closerange(low + 1, high)
         _unmap_shared_memory()
         if sys.path and not sys.flags.safe_path:
             sys.path[0] = ""  # `python -c`'s: the working folder, each worker's scratch
-        multiprocessing.forkserver.main(listener, alive, [f"{__name__}.warm"])
+        sys.argv = ["-c", *argv]
+        exec(command, {"__name__": "__main__"})
         code = 0
     except SystemExit as end:  # its grading process has ended, or a signal ends it (warm)
         code = end.code if isinstance(end.code, int) else 0
