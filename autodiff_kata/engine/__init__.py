@@ -70,20 +70,19 @@ def _start_forked() -> None:
     forkserver (Python 3.14's adds a key), with a fork of this process in place of the new
     interpreter it starts, which would import torch again."""
     import threading
-    from multiprocessing import resource_tracker, util
+    from multiprocessing import util
 
     import autodiff_kata.engine.worker
     import autodiff_kata.functions  # noqa: F401  (with the worker: what warm imports)
 
     if threading.active_count() > 1:  # only the forking thread would go on in the parent
         raise RuntimeError("the warm parent cannot be forked from a process with threads")
-    resource_tracker.ensure_running()  # the one other process util.spawnv_passfds starts
     spawn = util.spawnv_passfds
 
     def fork_in_its_place(path: str, args: list[str], passfds: list[int]) -> int:
         command = args.index("-c") + 1 if "-c" in args else None
         if command is None or "multiprocessing.forkserver" not in args[command]:
-            return spawn(path, args, passfds)
+            return spawn(path, args, passfds)  # the resource tracker, started on the way
         util._flush_std_streams()  # or the parent would print what is buffered again
         pid = os.fork()
         if pid == 0:

@@ -434,7 +434,7 @@ def processes() -> Any:
 
     return SimpleNamespace(
         marked=marked, kill_marked=kill_marked, environment=environment, late=LATE,
-        litter=litter, remove_litter=remove_litter,
+        litter=litter, remove_litter=remove_litter, snapshot=snapshot,
     )  # fmt: skip
 
 

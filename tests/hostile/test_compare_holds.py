@@ -25,10 +25,6 @@ MARKER = "HOSTILE-MARKER-"  # every case's (Case.marker)
 COPIES = ("reference_a", "reference_b")
 
 
-def files(folder: Path) -> dict[Path, bytes]:
-    return {path: path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
-
-
 @pytest.mark.parametrize("same_user", [False, True], ids=["root", "same-user"])
 def test_one_batch_of_every_attack_keeps_every_row(tmp_path, hostile_cases, processes, same_user):
     if not same_user and not AS_ROOT:
@@ -44,7 +40,7 @@ def test_one_batch_of_every_attack_keeps_every_row(tmp_path, hostile_cases, proc
     for path in [tmp_path, *tmp_path.rglob("*")]:  # as a learner's checkout: others may read
         path.chmod(0o755 if path.is_dir() else 0o644)
     kept = [given, PROJECT.root / "tests" / "graders"]
-    before = [files(folder) for folder in kept]
+    before = [processes.snapshot(folder) for folder in kept]
     out = tmp_path / "out"
     command = [
         sys.executable, "-m", "autodiff_kata.compare", *map(str, sorted(given.iterdir())),
@@ -79,4 +75,4 @@ def test_one_batch_of_every_attack_keeps_every_row(tmp_path, hostile_cases, proc
     assert not survivors, f"outlived the batch: {survivors}"
     if not same_user:  # else its files are the user's own (test_engine_holds.py)
         assert not litter, f"left where anyone may write: {litter}"
-    assert [files(folder) for folder in kept] == before
+    assert [processes.snapshot(folder) for folder in kept] == before
